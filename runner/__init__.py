@@ -1,0 +1,35 @@
+"""flowrun: a declarative YAML workflow runner with a linter.
+
+The public Python API (SPEC section 7). Names are imported lazily so that `flowrun lint` does
+not pay for the runner's imports (trio, httpx).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workflow", "run_workflow"]
+
+if TYPE_CHECKING:
+    from runner.linter import lint_paths
+    from runner.model import CycleError, Workflow, WorkflowError, load_workflow
+
+_LAZY = {
+    "Workflow": "runner.model",
+    "WorkflowError": "runner.model",
+    "CycleError": "runner.model",
+    "load_workflow": "runner.model",
+    "lint_paths": "runner.linter",
+    "run_workflow": "runner.api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runner' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

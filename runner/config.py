@@ -1,0 +1,101 @@
+"""Lint settings from `[tool.flowrun.lint]` of the nearest `pyproject.toml`, or `[lint]` of the
+nearest `.flowrun.toml` (searched from the working directory upwards; `.flowrun.toml` wins in
+the same directory, as `ruff.toml` does over `pyproject.toml`)."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.errors import UsageError
+from runner.findings import SEVERITIES
+
+KEYS = ("select", "ignore", "fail-on", "exclude")
+
+
+@dataclass
+class LintConfig:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    exclude: list[str] = field(default_factory=list)
+    root: Path | None = None  # directory of the config file; exclude globs are relative to it
+
+    def selects(self, code: str) -> bool:
+        code = code.upper()
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+    def excludes(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
+        try:
+            rel = path.resolve().relative_to((self.root or Path.cwd()).resolve())
+        except ValueError:
+            rel = path
+        candidates = [rel.as_posix(), *(p.as_posix() for p in rel.parents if p.as_posix() != ".")]
+        return any(fnmatch.fnmatch(c, g.rstrip("/")) for g in self.exclude for c in candidates)
+
+
+def split_codes(values: list[str] | None) -> list[str]:
+    """`["FR1,FR3", "FR401"]` -> `["FR1", "FR3", "FR401"]`."""
+    out: list[str] = []
+    for value in values or []:
+        out.extend(part.strip().upper() for part in value.split(",") if part.strip())
+    return out
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            loaded: dict[str, Any] = tomllib.load(fh)
+            return loaded
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read configuration: {exc}") from None
+
+
+def find(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:
+    """The lint table of the nearest configuration file, and that file's path."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        dotfile = directory / ".flowrun.toml"
+        if dotfile.is_file():
+            return _load_toml(dotfile).get("lint", {}), dotfile
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            table = _load_toml(pyproject).get("tool", {}).get("flowrun", {})
+            if "lint" in table:
+                return table["lint"], pyproject
+    return {}, None
+
+
+def load(start: Path | None = None) -> LintConfig:
+    table, path = find(start)
+    config = LintConfig(root=path.parent if path else None)
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: the lint settings must be a table")
+    for key, value in table.items():
+        if key not in KEYS:
+            raise UsageError(f"{path}: unknown lint setting '{key}'; expected one of: {', '.join(KEYS)}")
+        if key == "fail-on":
+            if value not in SEVERITIES:
+                raise UsageError(f"{path}: fail-on must be one of: {', '.join(SEVERITIES)}")
+            config.fail_on = value
+            continue
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise UsageError(f"{path}: {key} must be a list of strings")
+        if key == "exclude":
+            config.exclude = list(value)
+        else:
+            setattr(config, key, split_codes(value))
+    return config

@@ -1,0 +1,50 @@
+"""What the linter reports: one `Finding` per problem, always with a 1-based position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("info", "warning", "error")  # in increasing order of gravity
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Removal of one item of a YAML sequence, by its path in the document."""
+
+    path: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    line: int
+    column: int
+    path: str = ""
+    severity: str = "error"
+    name: str = ""
+    fix: Fix | None = None
+    task_line: int | None = field(default=None, compare=False)  # line of the task's `- taskId:`
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "fixable": self.fixable,
+        }

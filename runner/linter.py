@@ -1,0 +1,129 @@
+"""Run the rules over files: selection, suppressions, sorting, and `--fix`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from runner import suppressions
+from runner.config import LintConfig
+from runner.errors import UsageError
+from runner.findings import Finding, severity_rank
+from runner.model import Workflow
+from runner.rules import RULES, yaml_syntax
+from runner.source import Source, YamlProblem, decode, parse, read_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LintResult:
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    fixed: int = 0
+
+    def failed(self, fail_on: str = "warning") -> bool:
+        level = severity_rank(fail_on)
+        return any(severity_rank(f.severity) >= level for f in self.findings)
+
+
+def check_workflow(workflow: Workflow, config: LintConfig | None = None) -> list[Finding]:
+    """Every finding of every selected rule, with severity and name filled in, sorted."""
+    out = []
+    for rule in RULES:
+        if config is not None and not config.selects(rule.CODE):
+            continue
+        for finding in rule.check(workflow):
+            out.append(replace(finding, severity=rule.SEVERITY, name=rule.NAME, path=workflow.path))
+    return sorted(out, key=Finding.sort_key)
+
+
+def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
+    source: Source | None = None
+    try:
+        source = parse(text, path)
+    except YamlProblem as problem:
+        findings = [yaml_syntax.finding(problem, path)]
+    else:
+        findings = check_workflow(Workflow.from_source(source), config)
+    findings = [f for f in findings if config.selects(f.code)]
+    findings = suppressions.apply(findings, text, path, config.selects)
+    return sorted(findings, key=Finding.sort_key), source
+
+
+def lint_file(path: str, config: LintConfig, fix: bool = False) -> tuple[list[Finding], int]:
+    """Findings of one file; with `fix`, rewrite the file until nothing fixable is left."""
+    try:
+        text = read_text(path)
+    except YamlProblem as problem:
+        return [yaml_syntax.finding(problem, path)], 0
+    findings, source = lint_source(text, path, config)
+    fixed = 0
+    if not fix:
+        return findings, 0
+    from runner.fix import apply_fixes
+
+    for _ in range(10):  # each round removes at least one item; a fixed point comes fast
+        fixes = [f.fix for f in findings if f.fix is not None]
+        if not fixes or source is None:
+            break
+        new_text, count = apply_fixes(text, source, fixes)
+        if count == 0 or new_text == text:
+            break
+        text = new_text
+        fixed += count
+        findings, source = lint_source(text, path, config)
+    if fixed:
+        _write(path, text)
+    return findings, fixed
+
+
+def _write(path: str, text: str) -> None:
+    """Replace the file atomically, keeping its mode."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.flowrun-fix")
+    tmp.write_text(text, encoding="utf-8")
+    os.chmod(tmp, target.stat().st_mode)
+    os.replace(tmp, target)
+
+
+def collect(paths: list[str], config: LintConfig) -> list[str]:
+    """Files to lint: given files, and `*.yaml`/`*.yml` below given directories, sorted."""
+    files: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.suffix in YAML_SUFFIXES and p.is_file() and not any(part.startswith(".") and part not in (".", "..") for part in p.relative_to(path).parts)
+            )
+            files.extend(str(p) for p in found if not config.excludes(p))
+        elif path.is_file():
+            if not config.excludes(path):
+                files.append(str(path))
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+    return list(dict.fromkeys(files))
+
+
+def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bool = False) -> LintResult:
+    """Lint files and directories (the Python API of `flowrun lint`)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [str(paths)]
+    config = config or LintConfig()
+    result = LintResult(files=collect(list(paths), config))
+    for path in result.files:
+        findings, fixed = lint_file(path, config, fix)
+        result.findings.extend(findings)
+        result.fixed += fixed
+    return result
+
+
+def lint_text(text: str, path: str = "<string>", config: LintConfig | None = None) -> list[Finding]:
+    """Findings for a document given as text (tests, editors)."""
+    try:
+        text = decode(text.encode("utf-8")) if "\x00" in text else text
+    except YamlProblem as problem:
+        return [yaml_syntax.finding(problem, path)]
+    return lint_source(text, path, config or LintConfig())[0]

@@ -1,0 +1,214 @@
+"""The workflow as the rules and the runner see it: plain data, positions, and the task graph.
+
+The model is tolerant: it is built from any mapping, however wrong its shapes (the schema rule
+reports those), so that every rule can run on broken input without crashing. A task that is
+not a mapping, or a `taskId` that is not a string, simply does not take part in the graph.
+"""
+
+from __future__ import annotations
+
+import copy
+import graphlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from runner.findings import Finding, Fix
+from runner.graph import Graph
+from runner.source import Source, YamlProblem, load
+
+CycleError = graphlib.CycleError
+
+PathT = tuple[str | int, ...]
+
+
+class WorkflowError(Exception):
+    """A file that cannot be loaded as a workflow (one line, with its position)."""
+
+    def __init__(self, path: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+        self.path, self.line, self.column, self.message = path, line, column, message
+
+
+@dataclass(frozen=True)
+class Validation:
+    valid: bool
+    errors: list[Finding]
+
+
+class Task:
+    """One entry of `tasks`, read tolerantly."""
+
+    def __init__(self, index: int, data: Any) -> None:
+        self.index = index
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        task_id = self.data.get("taskId")
+        self.task_id: str | None = task_id if isinstance(task_id, str) else None
+        operator = self.data.get("operator")
+        self.operator: str | None = operator if isinstance(operator, str) else None
+        params = self.data.get("params")
+        self.params: dict[str, Any] = params if isinstance(params, dict) else {}
+        deps = self.data.get("dependencies")
+        # (position in the list, name) of every dependency that is a string
+        self.dependency_items: list[tuple[int, str]] = (
+            [(j, d) for j, d in enumerate(deps) if isinstance(d, str)] if isinstance(deps, list) else []
+        )
+        rule = self.data.get("triggerRule")
+        self.trigger_rule: str = rule if isinstance(rule, str) else "all_success"
+
+    @property
+    def dependencies(self) -> list[str]:
+        return [d for _, d in self.dependency_items]
+
+    @property
+    def path(self) -> PathT:
+        return ("tasks", self.index)
+
+    def __repr__(self) -> str:
+        return f"Task({self.task_id!r}, {self.operator!r})"
+
+
+class Workflow:
+    """A workflow file or dict. Methods of SPEC section 7 that do not run anything."""
+
+    def __init__(self, data: dict[str, Any], source: Source | None = None, path: str = "<dict>") -> None:
+        self.data = data
+        self.source = source
+        self.path = source.path if source is not None else path
+        self._refresh()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str = "<dict>") -> Workflow:
+        if not isinstance(data, dict):
+            raise TypeError("a workflow is a mapping (dagId, tasks, ...)")
+        return cls(copy.deepcopy(data), path=path)
+
+    @classmethod
+    def from_source(cls, source: Source) -> Workflow:
+        return cls(source.data, source)
+
+    def _refresh(self) -> None:
+        tasks = self.data.get("tasks")
+        self.tasks = [Task(i, t) for i, t in enumerate(tasks)] if isinstance(tasks, list) else []
+        self.by_id: dict[str, Task] = {}
+        for task in self.tasks:
+            if task.task_id is not None:
+                self.by_id.setdefault(task.task_id, task)
+        self._graph: Graph | None = None
+
+    @property
+    def dag_id(self) -> str:
+        value = self.data.get("dagId")
+        return value if isinstance(value, str) else ""
+
+    # -- positions and findings -----------------------------------------------------------------
+
+    def position(self, path: PathT, key: bool = False) -> tuple[int, int]:
+        return self.source.position(path, key) if self.source is not None else (1, 1)
+
+    def finding(self, code: str, message: str, path: PathT, key: bool = False, fix: Fix | None = None) -> Finding:
+        line, column = self.position(path, key)
+        task_line = None
+        if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+            task_line = self.position(path[:2])[0]
+        return Finding(code, message, line, column, path=self.path, fix=fix, task_line=task_line)
+
+    # -- graph ------------------------------------------------------------------------------------
+
+    @property
+    def graph(self) -> Graph:
+        """The graph of the uniquely named tasks (first occurrence of a duplicate id wins)."""
+        if self._graph is None:
+            tasks = list(self.by_id.values())
+            self._graph = Graph.build([t.task_id or "" for t in tasks], [t.dependencies for t in tasks])
+        return self._graph
+
+    def _names(self, indices: list[int]) -> list[str]:
+        return [self.graph.names[i] for i in indices]
+
+    def topological_order(self) -> list[str]:
+        """Task ids, upstream first, ties in file order; raises CycleError."""
+        return self._names(self.graph.order())
+
+    def stages(self) -> list[list[str]]:
+        return [self._names(stage) for stage in self.graph.stages()]
+
+    def root_tasks(self) -> list[str]:
+        return self._names(self.graph.roots())
+
+    def leaf_tasks(self) -> list[str]:
+        return self._names(self.graph.leaves())
+
+    # -- editing ----------------------------------------------------------------------------------
+
+    def add_task(self, task: dict[str, Any]) -> Task:
+        """Append a task; raises ValueError for a duplicate id, CycleError for a cycle."""
+        task = copy.deepcopy(task)
+        task_id = task.get("taskId") if isinstance(task, dict) else None
+        if not isinstance(task_id, str):
+            raise ValueError("a task needs a string taskId")
+        if task_id in self.by_id:
+            raise ValueError(f"task '{task_id}' already exists")
+        self._try(lambda data: data.setdefault("tasks", []).append(task))
+        return self.by_id[task_id]
+
+    def set_dependencies(self, task_id: str, dependencies: list[str]) -> None:
+        """Replace a task's dependencies; raises CycleError and leaves the workflow unchanged."""
+        if task_id not in self.by_id:
+            raise KeyError(f"no task '{task_id}'")
+        unknown = [d for d in dependencies if d not in self.by_id]
+        if unknown:
+            raise KeyError(f"no task '{unknown[0]}'")
+        index = self.by_id[task_id].index
+        self._try(lambda data: data["tasks"][index].__setitem__("dependencies", list(dependencies)))
+
+    def _try(self, change: Any) -> None:
+        before = self.data
+        self.data = copy.deepcopy(before)
+        change(self.data)
+        self._refresh()
+        try:
+            self.topological_order()
+        except CycleError:
+            self.data = before
+            self._refresh()
+            raise
+        self.source = None  # positions no longer match the file
+
+    # -- validation -------------------------------------------------------------------------------
+
+    def findings(self) -> list[Finding]:
+        from runner.linter import check_workflow
+
+        return check_workflow(self)
+
+    def validate(self) -> Validation:
+        errors = [f for f in self.findings() if f.severity == "error"]
+        return Validation(not errors, errors)
+
+    def iter_strings(self) -> Iterator[tuple[PathT, str]]:
+        """Every string value in the document with its path (keys excluded)."""
+        stack: list[tuple[PathT, Any]] = [((), self.data)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, str):
+                yield path, value
+            elif isinstance(value, dict):
+                stack.extend(((*path, k), v) for k, v in reversed(value.items()))
+            elif isinstance(value, list):
+                stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+
+
+def load_workflow(path: str | Path) -> Workflow:
+    """Load a workflow file; raises WorkflowError (with file:line:col) if it is not valid YAML."""
+    try:
+        return Workflow.from_source(load(path))
+    except YamlProblem as exc:
+        raise WorkflowError(str(path), exc.line, exc.column, exc.message) from None
+
+
+def with_path(finding: Finding, path: str) -> Finding:
+    return replace(finding, path=path)

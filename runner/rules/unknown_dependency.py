@@ -1,0 +1,86 @@
+"""## What it does
+Reports a name that should be a task of the file and is not: an entry of `dependencies`, a
+target of a `branch` task's `branches`, or the `sourceTask` of a `transfer` task.
+
+## Why is this bad?
+The task would wait for something that never runs, or a branch would choose a task that does
+not exist. It is almost always a typo or a task that was renamed.
+
+## Example
+```yaml
+dagId: etl
+tasks:
+  - taskId: extract
+    operator: dummy
+  - taskId: load
+    operator: dummy
+    dependencies: [extrct]
+```
+
+## Use instead
+```yaml
+dagId: etl
+tasks:
+  - taskId: extract
+    operator: dummy
+  - taskId: load
+    operator: dummy
+    dependencies: [extract]
+```
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from runner.findings import Finding
+from runner.model import PathT, Workflow
+
+CODE = "FR004"
+NAME = "unknown-dependency"
+SEVERITY = "error"
+FIXABLE = False
+
+
+def _hint(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def branch_targets(params: dict[str, object]) -> Iterator[tuple[PathT, str]]:
+    """(path inside params, target) of every taskId named by a branch task's `branches`."""
+    branches = params.get("branches")
+    if not isinstance(branches, dict):
+        return
+    for key, value in branches.items():
+        if isinstance(value, str):
+            yield ("params", "branches", key), value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    yield ("params", "branches", key, i), item
+
+
+def check(workflow: Workflow) -> Iterator[Finding]:
+    names = list(workflow.by_id)
+    for task in workflow.tasks:
+        for j, dep in task.dependency_items:
+            if dep not in workflow.by_id:
+                yield workflow.finding(
+                    CODE, f"dependency '{dep}' of task '{task.task_id}' names no task{_hint(dep, names)}",
+                    (*task.path, "dependencies", j),
+                )
+        if task.operator == "branch":
+            for sub, target in branch_targets(task.params):
+                if target not in workflow.by_id:
+                    yield workflow.finding(
+                        CODE, f"branch target '{target}' of task '{task.task_id}' names no task{_hint(target, names)}",
+                        (*task.path, *sub),
+                    )
+        source = task.params.get("sourceTask")
+        if task.operator == "transfer" and isinstance(source, str) and source not in workflow.by_id:
+            yield workflow.finding(
+                CODE, f"sourceTask '{source}' of task '{task.task_id}' names no task{_hint(source, names)}",
+                (*task.path, "params", "sourceTask"),
+            )

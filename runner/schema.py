@@ -1,0 +1,168 @@
+"""The JSON Schema of workflow files, and its errors turned into messages a person can act on."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+SCHEMA_FILE = "workflow.schema.json"
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def schema_text() -> str:
+    return resources.files("runner").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
+class SchemaError:
+    """One violation: where it is (path, and whether the key itself is meant) and what to say."""
+
+    __slots__ = ("key", "message", "path")
+
+    def __init__(self, path: tuple[str | int, ...], message: str, key: bool = False) -> None:
+        self.path, self.message, self.key = path, message, key
+
+
+def validate(data: Any) -> Iterator[SchemaError]:
+    from jsonschema.exceptions import best_match
+
+    for error in _validator().iter_errors(data):
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            error = best_match(error.context)
+        yield from _explain(error, data)
+
+
+def _where(path: tuple[str | int, ...], data: Any) -> str:
+    """`task 'b'`, `params of task 'b'`, `retryPolicy`, `the workflow` ..."""
+    if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+        task = _get(data, path[:2])
+        name = task.get("taskId") if isinstance(task, dict) else None
+        label = f"task '{name}'" if isinstance(name, str) else f"task #{path[1] + 1}"
+        rest = _dotted(path[2:])
+        return f"{rest} of {label}" if rest else label
+    return _dotted(path) or "the workflow"
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _parent(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The path of the mapping holding the field (dropping list indices below it)."""
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    return path[:-1]
+
+
+def _field(path: tuple[str | int, ...]) -> str:
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return "item"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    value = error.instance
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(error.schema.get("properties", {}))
+        patterns = list(error.schema.get("patternProperties", {}))
+        for key in value:
+            if key in allowed or any(re.search(p, key) for p in patterns):
+                continue
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+            yield SchemaError((*path, key), f"unknown key '{key}' in {_where(path, data)}{extra}", key=True)
+        return
+    if kind == "required":
+        missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
+        for key in missing or error.validator_value[:1]:
+            yield SchemaError(path, f"missing required key '{key}' in {_where(path, data)}", key=bool(path))
+        return
+    where = _where(path, data)
+    if kind == "enum":
+        options = [str(o) for o in error.validator_value]
+        hint = difflib.get_close_matches(str(value), options, n=1)
+        tail = f"did you mean '{hint[0]}'?" if hint else f"expected one of: {', '.join(options)}"
+        message = f"{_show(value)} is not a valid {_field(path)} in {_where(_parent(path), data)}; {tail}"
+    elif kind == "const":
+        message = f"{where} must be {_show(error.validator_value)}"
+    elif kind == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        message = f"{where} must be {wanted}, not {_describe_type(value)}"
+    elif kind == "pattern" and _is_duration_pattern(error.validator_value):
+        message = f"{_show(value)} in {where} is not a duration; write e.g. 500ms, 30s, 10m, 1h30m, or an integer of milliseconds"
+    elif kind == "pattern":
+        message = f"{_show(value)} in {where} does not match the pattern {error.validator_value}"
+    elif kind == "not" and isinstance(value, dict):
+        message = f"{where}: {error.schema.get('description') or 'these keys cannot be used together'}"
+    else:
+        detail = error.message
+        if len(detail) > 160:
+            detail = detail[:157] + "..."
+        message = f"{where}: {detail}"
+    yield SchemaError(path, message)
+
+
+def _is_duration_pattern(pattern: str) -> bool:
+    return "ms|s|m|h|d" in pattern
+
+
+def _describe_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    return f"a string ({_show(value)})"
