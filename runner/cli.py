@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -34,7 +34,7 @@ FormatOpt = Annotated[
 
 @app.command()
 def lint(
-    paths: Annotated[list[Path], typer.Argument(help="Workflow files or directories (searched for *.yaml, *.yml).")],
+    paths: Annotated[list[Path], typer.Argument(help="Workflow files or directories (searched for *.yaml, *.yml).", metavar="PATH...")],
     output_format: FormatOpt = None,
     select: Annotated[Optional[list[str]], typer.Option(help="Only these codes or prefixes (comma-separated, repeatable).")] = None,  # noqa: UP045
     ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these codes or prefixes (comma-separated, repeatable).")] = None,  # noqa: UP045
@@ -114,6 +114,102 @@ def schema() -> int:
 
     sys.stdout.write(schema_text())
     return 0
+
+
+def _parse_params(values: list[str] | None) -> dict[str, str]:
+    params = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"bad --param '{item}'; expected NAME=VALUE")
+        params[name.strip()] = value
+    return params
+
+
+def _print_invalid(findings: list[Any]) -> None:
+    from runner.linter import LintResult
+    from runner.reporters import text
+
+    sys.stdout.write(text(LintResult(files=sorted({f.path for f in findings}), findings=findings)))
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="The workflow file.", metavar="FILE")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; execute nothing, write nothing.")] = False,
+    param: Annotated[Optional[list[str]], typer.Option("--param", help="NAME=VALUE, validated against params (repeatable).")] = None,  # noqa: UP045
+    env: Annotated[Optional[str], typer.Option("--env", help="Environment overlay (default: $FLOWRUN_ENV).")] = None,  # noqa: UP045
+    execution_date: Annotated[Optional[str], typer.Option("--execution-date", help="Logical date-time (ISO 8601; default now).")] = None,  # noqa: UP045
+    state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db).")] = None,  # noqa: UP045
+    vars_file: Annotated[Optional[str], typer.Option("--vars", help="Variables file (.env lines or YAML mapping).")] = None,  # noqa: UP045
+    secrets_file: Annotated[Optional[str], typer.Option("--secrets", help="Secrets file (.env lines or YAML mapping).")] = None,  # noqa: UP045
+    capacity: Annotated[Optional[str], typer.Option("--capacity", help="cpu=N,memory=MB,gpu=N (default: this machine).")] = None,  # noqa: UP045
+    resume: Annotated[Optional[str], typer.Option("--resume", help="RUN_ID or 'last': continue that run.")] = None,  # noqa: UP045
+    log_format: Annotated[str, typer.Option("--log-format", help="text or json (one JSON object per line).")] = "text",
+    output_format: Annotated[str, typer.Option("--format", help="text or json, for --dry-run.")] = "text",
+) -> int:
+    """Run a workflow, or print its plan with --dry-run."""
+    from runner.model import WorkflowError, load_workflow
+    from runner.plan import InvalidWorkflow
+
+    if log_format not in ("text", "json") or output_format not in ("text", "json"):
+        raise UsageError("--log-format and --format take text or json")
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    try:
+        workflow = load_workflow(file)
+    except WorkflowError as exc:
+        print(f"{exc.path}:{exc.line}:{exc.column}: FR001 [error] {exc.message}")
+        return 2
+    try:
+        if dry_run:
+            return _dry_run(workflow, _parse_params(param), env, execution_date, vars_file, output_format)
+        return _run(workflow, file, _parse_params(param), env, execution_date, state, vars_file, secrets_file,
+                    capacity, resume, log_format)
+    except InvalidWorkflow as exc:
+        _print_invalid(exc.findings)
+        print(f"flowrun: error: {file}: the workflow has errors and cannot run", file=sys.stderr)
+        return 2
+
+
+def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_date: str | None,
+             vars_file: str | None, output_format: str) -> int:
+    import json
+    from datetime import datetime, timezone
+
+    from runner.context import Variables, read_vars_file, resolve_params
+    from runner.dryrun import as_text, describe
+    from runner.plan import compile_plan
+    from runner.runs import parse_datetime
+
+    plan = compile_plan(workflow, env)
+    values = resolve_params(dict(plan.params_schema), params)
+    variables = Variables(read_vars_file(vars_file) if vars_file else None)
+    logical = parse_datetime(execution_date) if execution_date else datetime.now(timezone.utc).replace(microsecond=0)
+    doc = describe(plan, values, variables, logical)
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n" if output_format == "json" else as_text(doc))
+    return 0
+
+
+def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, execution_date: str | None,
+         state: str | None, vars_file: str | None, secrets_file: str | None, capacity: str | None,
+         resume: str | None, log_format: str) -> int:
+    from runner.runs import RunOptions, execute, prepare
+    from runner.terminal import Reporter, summary
+
+    reporter = Reporter(workflow.dag_id, log_format)
+    options = RunOptions(
+        params=params, env=env, execution_date=execution_date, state=state, vars_file=vars_file,
+        secrets_file=secrets_file, capacity=capacity, resume=resume, notify=reporter,
+        warn=lambda message: print(f"flowrun: warning: {message}", file=sys.stderr),
+    )
+    plan, setup = prepare(workflow, options)
+    result = execute(plan, setup)
+    if log_format == "text":
+        sys.stdout.write(summary(result).replace("<file>", str(file)))
+    if result.state == "interrupted":
+        return 130
+    return 0 if result.state == "success" else 1
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,155 @@
+"""What templates see at run time (SPEC section 2): identity, dates, params, variables, outputs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from runner.errors import UsageError
+from runner.masking import Masker
+from runner.templates import TemplateProblem
+
+
+class Lookup:
+    """`var.value.NAME` / `var.secret.NAME`: env `FLOWRUN_<KIND>_<NAME>` (exact, then upper-cased), then file."""
+
+    def __init__(self, prefix: str, values: Mapping[str, str], kind: str) -> None:
+        self._prefix, self._values, self._kind = prefix, dict(values), kind
+
+    def get(self, name: str) -> str | None:
+        for key in (self._prefix + name, self._prefix + name.upper()):
+            if key in os.environ:
+                return os.environ[key]
+        return self._values.get(name)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = self.get(name)
+        if value is None:
+            raise TemplateProblem(
+                f"{self._kind} '{name}' is not set (environment {self._prefix}{name} or the --{self._kind}s file)"
+            )
+        return value
+
+    __getitem__ = __getattr__
+
+    def all_values(self) -> list[str]:
+        values = list(self._values.values())
+        values += [v for k, v in os.environ.items() if k.startswith(self._prefix)]
+        return values
+
+
+class Variables:
+    def __init__(self, values: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> None:
+        self.value = Lookup("FLOWRUN_VAR_", values or {}, "var")
+        self.secret = Lookup("FLOWRUN_SECRET_", secrets or {}, "secret")
+
+    def masker(self) -> Masker:
+        return Masker(v for v in self.secret.all_values() if v)
+
+
+class TaskInstance:
+    """`ti.xcom_pull(task_ids=...)`: outputs of this run's tasks."""
+
+    def __init__(self, outputs: Mapping[str, Any], known: frozenset[str] | None = None) -> None:
+        self._outputs = outputs
+        self._known = known
+
+    def xcom_pull(self, task_ids: str | list[str] | None = None, key: str | None = None, **_: Any) -> Any:
+        if task_ids is None:
+            raise TemplateProblem("ti.xcom_pull needs task_ids")
+        if isinstance(task_ids, str):
+            return self._one(task_ids)
+        return [self._one(t) for t in task_ids]
+
+    def _one(self, task_id: str) -> Any:
+        if self._known is not None and task_id not in self._known:
+            raise TemplateProblem(f"ti.xcom_pull: no task '{task_id}' in this workflow")
+        return self._outputs.get(task_id)
+
+
+def template_context(dag_id: str, run_id: str, logical_date: datetime, task_id: str, try_number: int,
+                     params: Mapping[str, Any], variables: Variables, ti: Any) -> dict[str, Any]:
+    iso = logical_date.isoformat()
+    return {
+        "dag_id": dag_id,
+        "task_id": task_id,
+        "run_id": run_id,
+        "execution_id": run_id,
+        "try_number": try_number,
+        "execution_date": iso,
+        "logical_date": iso,
+        "ds": logical_date.strftime("%Y-%m-%d"),
+        "ds_nodash": logical_date.strftime("%Y%m%d"),
+        "ts": iso,
+        "params": dict(params),
+        "var": variables,
+        "ti": ti,
+    }
+
+
+def read_vars_file(path: str) -> dict[str, str]:
+    """`.env` lines `NAME=value` (comments and `export` allowed) or a YAML mapping."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    if path.endswith((".yaml", ".yml")):
+        from runner.source import YamlProblem, parse
+
+        try:
+            data = parse(text, path).data
+        except YamlProblem as exc:
+            raise UsageError(f"{path}:{exc.line}:{exc.column}: {exc.message}") from None
+        return {str(k): "" if v is None else str(v) for k, v in data.items()}
+    values = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[7:].lstrip()
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{path}:{number}:1: expected NAME=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
+
+
+def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults, overridden by `--param NAME=VALUE` (a YAML scalar), each validated by its schema."""
+    from jsonschema import Draft202012Validator
+
+    from runner.source import YamlProblem, parse
+
+    unknown = [name for name in given if name not in schema]
+    if unknown:
+        known = ", ".join(schema) or "none declared"
+        raise UsageError(f"unknown parameter '{unknown[0]}' (declared: {known})")
+    values: dict[str, Any] = {}
+    for name, spec in schema.items():
+        spec = dict(spec)
+        if name in given:
+            raw = given[name]
+            try:
+                value = parse(f"v: {raw}" if raw.strip() else "v: ''").data["v"]
+            except (YamlProblem, KeyError):
+                value = raw
+            if spec.get("type") == "string" and not isinstance(value, str):
+                value = raw
+        elif "default" in spec:
+            value = spec["default"]
+        else:
+            raise UsageError(f"parameter '{name}' has no default; pass --param {name}=VALUE")
+        errors = sorted(Draft202012Validator(spec).iter_errors(value), key=lambda e: list(e.path))
+        if errors:
+            raise UsageError(f"parameter '{name}': {errors[0].message}")
+        values[name] = value
+    return values

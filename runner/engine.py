@@ -1,0 +1,330 @@
+"""The trio engine: one nursery per run, every state change committed before it is acted on.
+
+Ready tasks start by priority, then file order, while the run is under `concurrency`, the
+task's queue under its limit, and its `resources` fit the free capacity. A failed try with
+retries left becomes `up_for_retry` and a timer (holding no slot) makes it ready again. Trigger
+rules are re-decided for the downstream tasks of every task that changes state.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from runner.context import TaskInstance, Variables, template_context
+from runner.masking import Masker
+from runner.operators import OPERATORS, TaskFailure, TryContext
+from runner.plan import Plan, PlannedTask, thaw
+from runner.store import Store, process_start_time
+from runner.templates import TemplateProblem, render_value
+from runner.trigger_rules import FINISHED, decide
+
+FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
+
+
+@dataclass
+class RunEvent:
+    """What the engine tells the outside (terminal, JSON log, alerts)."""
+
+    event: str  # task_state, task_retry, task_failed, sla_missed, run_started, run_finished
+    task_id: str | None = None
+    state: str | None = None
+    try_number: int | None = None
+    message: str | None = None
+    duration: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunSetup:
+    plan: Plan
+    store: Store
+    run_id: str
+    logical_date: datetime
+    params: dict[str, Any]
+    variables: Variables
+    masker: Masker
+    capacity: dict[str, float]
+    logs_dir: Path
+    cwd: str
+    notify: Callable[[RunEvent], None] = lambda event: None
+    states: dict[str, str] = field(default_factory=dict)  # resume: kept states
+    outputs: dict[str, Any] = field(default_factory=dict)  # resume: kept outputs
+    try_numbers: dict[str, int] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=random.Random)
+
+
+class Engine:
+    def __init__(self, setup: RunSetup) -> None:
+        self.s = setup
+        self.plan = setup.plan
+        self.tasks = {t.task_id: t for t in setup.plan.tasks}
+        self.state: dict[str, str] = {t: setup.states.get(t, "pending") for t in self.tasks}
+        self.outputs = dict(setup.outputs)
+        self.tries = {t: setup.try_numbers.get(t, 0) for t in self.tasks}
+        self.ready: set[str] = set()
+        self.running: set[str] = set()
+        self.queue_use: dict[str, int] = {}
+        self.free = dict(setup.capacity)
+        self.first_start: dict[str, float] = {}
+        self.sla_scopes: dict[str, trio.CancelScope] = {}
+        self.todo: list[tuple[int, str]] = []  # heap of (file index, task id) to re-decide
+        self.ti = TaskInstance(self.outputs, frozenset(self.tasks))
+        self.upstream = {t.task_id: t.dependencies for t in setup.plan.tasks}
+        self.nursery: trio.Nursery | None = None
+
+    # -- the run ------------------------------------------------------------------------------
+
+    async def run(self) -> str:
+        async with trio.open_nursery() as nursery:
+            self.nursery = nursery
+            for task in self.plan.tasks:
+                if self.state[task.task_id] not in FINAL:
+                    heapq.heappush(self.todo, (task.index, task.task_id))
+            self._schedule()
+        return self.final_state()
+
+    def final_state(self) -> str:
+        if any(s in ("failed", "upstream_failed") for s in self.state.values()):
+            return "failed"
+        if all(s in FINAL for s in self.state.values()):
+            return "success"
+        return "interrupted"
+
+    # -- deciding and launching ---------------------------------------------------------------
+
+    def _mark_changed(self, task_id: str) -> None:
+        for child in self.plan.downstream.get(task_id, ()):
+            if self.state[child] == "pending":
+                heapq.heappush(self.todo, (self.tasks[child].index, child))
+
+    def _schedule(self) -> None:
+        changes: list[tuple[str, str]] = []
+        while self.todo:
+            _, task_id = heapq.heappop(self.todo)
+            if self.state[task_id] != "pending" or task_id in self.ready:
+                continue
+            task = self.tasks[task_id]
+            verdict = decide(task.trigger_rule, (self.state[u] for u in task.dependencies))
+            if verdict == "run":
+                self.ready.add(task_id)
+            elif verdict in ("skipped", "upstream_failed"):
+                self.state[task_id] = verdict
+                changes.append((task_id, verdict))
+                self._mark_changed(task_id)
+        if changes:
+            self.s.store.set_task_states(self.s.run_id, changes)
+            for task_id, state in changes:
+                self.s.notify(RunEvent("task_state", task_id, state))
+        self._launch()
+
+    def _fits(self, task: PlannedTask) -> bool:
+        if len(self.running) >= self.plan.concurrency:
+            return False
+        limit = self.plan.queues.get(task.queue)
+        if limit is not None and self.queue_use.get(task.queue, 0) >= limit:
+            return False
+        return all(self.free.get(k, 0.0) + 1e-9 >= v for k, v in task.resources.items())
+
+    def _launch(self) -> None:
+        assert self.nursery is not None
+        for task_id in sorted(self.ready, key=lambda t: (-self.tasks[t].priority, self.tasks[t].index)):
+            if len(self.running) >= self.plan.concurrency:
+                break
+            task = self.tasks[task_id]
+            if not self._fits(task):
+                continue
+            self.ready.discard(task_id)
+            self.running.add(task_id)
+            self.queue_use[task.queue] = self.queue_use.get(task.queue, 0) + 1
+            for k, v in task.resources.items():
+                self.free[k] = self.free.get(k, 0.0) - v
+            self.tries[task_id] += 1
+            self.state[task_id] = "running"
+            self.nursery.start_soon(self._try, task, self.tries[task_id], name=f"task {task_id}")
+
+    def _release(self, task: PlannedTask) -> None:
+        self.running.discard(task.task_id)
+        self.queue_use[task.queue] -= 1
+        for k, v in task.resources.items():
+            self.free[k] = self.free.get(k, 0.0) + v
+
+    # -- one try ------------------------------------------------------------------------------
+
+    def log_path(self, task_id: str, try_number: int) -> Path:
+        return self.s.logs_dir / self.plan.dag_id / self.s.run_id / task_id / f"{try_number}.log"
+
+    async def _try(self, task: PlannedTask, try_number: int) -> None:
+        s = self.s
+        task_id = task.task_id
+        path = self.log_path(task_id, try_number)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        s.store.start_try(s.run_id, task_id, try_number, str(path))
+        started = time.time()
+        if task_id not in self.first_start:
+            self.first_start[task_id] = started
+            if task.sla is not None:
+                self._watch_sla(task)
+        s.notify(RunEvent("task_state", task_id, "running", try_number))
+        output: Any = None
+        error: str | None = None
+        exit_code: int | None = None
+        metrics: list[tuple[str, float]] = []
+        with path.open("w", encoding="utf-8") as log_file:
+            masked = s.masker.stream()
+
+            def write(text: str) -> None:
+                out = masked.feed(text)
+                if out:
+                    log_file.write(out)
+
+            collector_stream = s.masker.stream()
+            ctx = TryContext(
+                task=task, params={}, template_context={}, outputs=self.outputs, log=write,
+                stdout=lambda text: None, stderr=write, on_process=lambda pid: None, cwd=s.cwd,
+            )
+
+            def on_stdout(text: str) -> None:
+                write(text)
+                ctx.collector.feed(collector_stream.feed(text))
+
+            def on_process(pid: int) -> None:
+                s.store.record_process(s.run_id, task_id, try_number, pid, process_start_time(pid))
+
+            ctx.stdout, ctx.on_process = on_stdout, on_process
+            try:
+                context = template_context(
+                    self.plan.dag_id, s.run_id, s.logical_date, task_id, try_number, s.params, s.variables, self.ti
+                )
+                ctx.template_context = context
+                params = thaw(task.params)
+                if task.operator == "branch":
+                    params = {k: v for k, v in params.items() if k not in ("condition", "branches")}
+                ctx.params = {**thaw(task.params), **render_value(params, context)}
+                operator = OPERATORS[task.operator]
+                with trio.move_on_after(task.execution_timeout if task.execution_timeout is not None else float("inf")) as scope:
+                    output = await operator.execute(ctx)
+                    ctx.collector.feed(collector_stream.flush())
+                if scope.cancelled_caught:
+                    raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
+                output = s.masker.mask_value(output)
+                self._check_output(task, output)
+                metrics = ctx.collector.metrics
+            except TaskFailure as exc:
+                error, exit_code = exc.message, exc.exit_code
+            except TemplateProblem as exc:
+                error = str(exc)
+            except trio.Cancelled:
+                with trio.CancelScope(shield=True):
+                    write("\ninterrupted: the run was stopped\n")
+                    log_file.write(masked.flush())
+                    s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
+                                    "interrupted: the run was stopped")
+                    self.state[task_id] = "failed"
+                    s.notify(RunEvent("task_state", task_id, "failed", try_number, "interrupted"))
+                raise
+            if exit_code is None:
+                exit_code = ctx.exit_code
+            if error is not None:
+                error = s.masker.mask(error)
+                write(f"\nerror: {error}\n")
+            log_file.write(masked.flush())
+        self._finish(task, try_number, started, output, error, exit_code, metrics)
+
+    def _check_output(self, task: PlannedTask, output: Any) -> None:
+        size = len(json.dumps(output, default=str).encode("utf-8"))
+        if size > 1024 * 1024:
+            raise TaskFailure("output is larger than 1 MiB; write the data to a file and output its path instead")
+        if task.output_schema is not None:
+            from jsonschema import Draft202012Validator
+
+            errors = sorted(Draft202012Validator(thaw(task.output_schema)).iter_errors(output), key=lambda e: list(e.path))
+            if errors:
+                where = "/".join(str(p) for p in errors[0].absolute_path) or "output"
+                raise TaskFailure(f"output does not match outputSchema at {where}: {errors[0].message}")
+
+    def _finish(self, task: PlannedTask, try_number: int, started: float, output: Any, error: str | None,
+                exit_code: int | None, metrics: list[tuple[str, float]]) -> None:
+        s = self.s
+        task_id = task.task_id
+        duration = time.time() - started
+        self._release(task)
+        if error is None:
+            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, output, metrics)
+            self.outputs[task_id] = output
+            self.state[task_id] = "success"
+            s.notify(RunEvent("task_state", task_id, "success", try_number, duration=duration))
+            if task.operator == "branch":
+                self._skip_unchosen(task, output)
+        elif try_number <= task.retry.max_retries:
+            delay = task.retry.delay_for(try_number, s.rng.random())
+            s.store.end_try(s.run_id, task_id, try_number, "failed", "up_for_retry", exit_code, error)
+            self.state[task_id] = "up_for_retry"
+            s.store.add_event("task_retry", s.run_id, self.plan.dag_id, task_id,
+                              {"try_number": try_number, "error": error, "delay": delay})
+            s.notify(RunEvent("task_retry", task_id, "up_for_retry", try_number, error, duration, {"delay": delay}))
+            assert self.nursery is not None
+            self.nursery.start_soon(self._retry_after, task_id, delay)
+        else:
+            s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", exit_code, error)
+            self.state[task_id] = "failed"
+            s.store.add_event("task_failed", s.run_id, self.plan.dag_id, task_id,
+                              {"try_number": try_number, "error": error, "exit_code": exit_code})
+            s.notify(RunEvent("task_failed", task_id, "failed", try_number, error, duration))
+        if self.state[task_id] in FINAL:
+            scope = self.sla_scopes.pop(task_id, None)
+            if scope is not None:
+                scope.cancel()
+            self._mark_changed(task_id)
+        self._schedule()
+
+    def _skip_unchosen(self, task: PlannedTask, key: Any) -> None:
+        from runner.operators.branch import targets
+
+        chosen = set(targets(task.params["branches"], str(key)))
+        changes = []
+        for child in self.plan.downstream.get(task.task_id, ()):
+            if child not in chosen and self.state[child] == "pending":
+                self.state[child] = "skipped"
+                self.ready.discard(child)
+                changes.append((child, "skipped"))
+                self._mark_changed(child)
+        if changes:
+            self.s.store.set_task_states(self.s.run_id, changes)
+            for child, state in changes:
+                self.s.notify(RunEvent("task_state", child, state, message=f"not chosen by branch '{task.task_id}'"))
+
+    async def _retry_after(self, task_id: str, delay: float) -> None:
+        await trio.sleep(delay)
+        self.state[task_id] = "pending"
+        self.ready.add(task_id)
+        self._schedule()
+
+    def _watch_sla(self, task: PlannedTask) -> None:
+        scope = trio.CancelScope()
+        self.sla_scopes[task.task_id] = scope
+        assert self.nursery is not None and task.sla is not None
+        sla = task.sla
+
+        async def watch() -> None:
+            with scope:
+                await trio.sleep(sla)
+                if self.state[task.task_id] not in FINAL:
+                    payload = {"sla": sla, "duration": time.time() - self.first_start[task.task_id]}
+                    self.s.store.add_event("sla_missed", self.s.run_id, self.plan.dag_id, task.task_id, payload)
+                    self.s.notify(RunEvent("sla_missed", task.task_id, self.state[task.task_id],
+                                           message=f"exceeded its SLA of {sla:g}s", extra=payload))
+
+        self.nursery.start_soon(watch)
+
+
+__all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]

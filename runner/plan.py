@@ -1,0 +1,191 @@
+"""Compile a valid workflow (after its `--env` overlay and `defaults`) into an immutable plan."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from runner.durations import seconds
+from runner.errors import FlowrunError
+from runner.findings import Finding
+from runner.model import Workflow
+
+DEFAULT_CONCURRENCY = 16
+DEFAULTABLE = ("retryPolicy", "timeout", "resources", "queue", "priority", "triggerRule", "metadata")
+
+
+class InvalidWorkflow(FlowrunError):
+    """The workflow has error-level findings and cannot run (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(f"the workflow has {len(findings)} error(s) and cannot run")
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 0
+    delay: float = 0.0
+    exponential: bool = False
+    multiplier: float = 2.0
+    max_delay: float | None = None
+    jitter: float = 0.0
+
+    def delay_for(self, try_number: int, rand: float = 0.5) -> float:
+        """Seconds to wait after failed try `try_number` (1-based); `rand` in [0, 1)."""
+        delay = self.delay * (self.multiplier ** (try_number - 1) if self.exponential else 1.0)
+        if self.max_delay is not None:
+            delay = min(delay, self.max_delay)
+        if self.jitter:
+            delay *= 1 - self.jitter + 2 * self.jitter * rand
+        return max(delay, 0.0)
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    task_id: str
+    index: int
+    operator: str
+    params: MappingProxyType[str, Any]
+    dependencies: tuple[str, ...]
+    trigger_rule: str
+    retry: RetryPolicy
+    execution_timeout: float | None
+    sla: float | None
+    resources: MappingProxyType[str, float]
+    queue: str
+    priority: int
+    metadata: MappingProxyType[str, Any]
+    output_schema: MappingProxyType[str, Any] | None
+    digest: str  # hash of the task's definition, to tell what changed on --resume
+
+
+@dataclass(frozen=True)
+class Plan:
+    dag_id: str
+    path: str
+    tasks: tuple[PlannedTask, ...]
+    order: tuple[str, ...]
+    stages: tuple[tuple[str, ...], ...]
+    roots: tuple[str, ...]
+    leaves: tuple[str, ...]
+    downstream: MappingProxyType[str, tuple[str, ...]]
+    concurrency: int
+    max_active_runs: int
+    queues: MappingProxyType[str, int]
+    params_schema: MappingProxyType[str, Any]
+    data: MappingProxyType[str, Any]
+    digest: str
+
+    def task(self, task_id: str) -> PlannedTask:
+        return self.by_id[task_id]
+
+    @property
+    def by_id(self) -> dict[str, PlannedTask]:
+        return {t.task_id: t for t in self.tasks}
+
+
+def effective_data(workflow: Workflow, env: str | None) -> dict[str, Any]:
+    """The workflow with its environment overlay (top-level keys replaced) and task defaults."""
+    data = copy.deepcopy(workflow.data)
+    env = env or os.environ.get("FLOWRUN_ENV") or None
+    if env:
+        envs = data.get("environments") or {}
+        if env not in envs:
+            known = ", ".join(envs) or "none declared"
+            raise FlowrunError(f"unknown environment '{env}' (known: {known})")
+        for key, value in (envs[env] or {}).items():
+            data[key] = copy.deepcopy(value)
+    defaults = data.get("defaults") or {}
+    for task in data.get("tasks") or []:
+        if isinstance(task, dict):
+            for key in DEFAULTABLE:
+                if key in defaults and key not in task:
+                    task[key] = copy.deepcopy(defaults[key])
+    return data
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain dicts and lists again (for rendering and JSON)."""
+    if isinstance(value, MappingProxyType):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def compile_plan(workflow: Workflow, env: str | None = None) -> Plan:
+    """Raise InvalidWorkflow if the workflow (with its overlay) has error-level findings."""
+    data = effective_data(workflow, env)
+    effective = Workflow(data, workflow.source, workflow.path) if data != workflow.data else workflow
+    errors = [f for f in effective.findings() if f.severity == "error"]
+    if errors:
+        raise InvalidWorkflow(errors)
+    tasks = []
+    for task in effective.tasks:
+        raw = task.data
+        retry = raw.get("retryPolicy") or {}
+        timeout = raw.get("timeout") or {}
+        tasks.append(
+            PlannedTask(
+                task_id=task.task_id or "",
+                index=task.index,
+                operator=task.operator or "dummy",
+                params=_freeze(task.params),
+                dependencies=tuple(dict.fromkeys(task.dependencies)),
+                trigger_rule=task.trigger_rule,
+                retry=RetryPolicy(
+                    max_retries=int(retry.get("maxRetries", 0)),
+                    delay=seconds(retry.get("retryDelay", 0)) or 0.0,
+                    exponential=bool(retry.get("exponentialBackoff", False)),
+                    multiplier=float(retry.get("backoffMultiplier", 2)),
+                    max_delay=seconds(retry["maxRetryDelay"]) if "maxRetryDelay" in retry else None,
+                    jitter=float(retry.get("jitter", 0)),
+                ),
+                execution_timeout=seconds(timeout["execution"]) if "execution" in timeout else None,
+                sla=seconds(timeout["sla"]) if "sla" in timeout else None,
+                resources=MappingProxyType({k: float(v) for k, v in (raw.get("resources") or {}).items()}),
+                queue=str(raw.get("queue", "default")),
+                priority=int(raw.get("priority", 0)),
+                metadata=_freeze(raw.get("metadata") or {}),
+                output_schema=_freeze(raw["outputSchema"]) if "outputSchema" in raw else None,
+                digest=_digest(raw),
+            )
+        )
+    graph = effective.graph
+    names = graph.names
+    return Plan(
+        dag_id=effective.dag_id,
+        path=workflow.path,
+        tasks=tuple(tasks),
+        order=tuple(effective.topological_order()),
+        stages=tuple(tuple(s) for s in effective.stages()),
+        roots=tuple(effective.root_tasks()),
+        leaves=tuple(effective.leaf_tasks()),
+        downstream=MappingProxyType({names[i]: tuple(names[c] for c in graph.children[i]) for i in range(len(names))}),
+        concurrency=int(data.get("concurrency", DEFAULT_CONCURRENCY)),
+        max_active_runs=int(data.get("maxActiveRuns", 1)),
+        queues=MappingProxyType({k: int(v.get("concurrency", 1)) for k, v in (data.get("queues") or {}).items()}),
+        params_schema=_freeze(data.get("params") or {}),
+        data=_freeze(data),
+        digest=_digest(workflow.data),
+    )

@@ -1,0 +1,264 @@
+"""Starting and resuming runs: options, the state store, leftovers of a killed runner, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as _secrets
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from runner.context import Variables, read_vars_file, resolve_params
+from runner.engine import Engine, RunEvent, RunSetup
+from runner.errors import FlowrunError, UsageError
+from runner.model import Workflow
+from runner.plan import Plan, compile_plan
+from runner.process import killpg
+from runner.store import Store, process_start_time
+
+DEFAULT_STATE = ".flowrun/state.db"
+
+
+class RefusedError(FlowrunError):
+    """maxActiveRuns reached (exit 3)."""
+
+    exit_code = 3
+
+
+@dataclass
+class RunOptions:
+    params: dict[str, str] = field(default_factory=dict)
+    env: str | None = None
+    execution_date: str | None = None
+    state: str | None = None
+    vars_file: str | None = None
+    secrets_file: str | None = None
+    capacity: str | None = None
+    resume: str | None = None
+    cwd: str | None = None
+    notify: Callable[[RunEvent], None] = lambda event: None
+    warn: Callable[[str], None] = lambda message: None
+    handle_signals: bool = True
+
+
+@dataclass
+class TaskResult:
+    state: str
+    tries: int
+    output: Any
+    error: str | None
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    dag_id: str
+    state: str
+    tasks: dict[str, TaskResult]
+    state_path: str
+
+    @property
+    def interrupted(self) -> bool:
+        return self.state == "interrupted"
+
+
+def state_path(option: str | None) -> Path:
+    return Path(option or os.environ.get("FLOWRUN_STATE") or DEFAULT_STATE)
+
+
+def parse_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            d = date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"'{text}' is not an ISO 8601 date or date-time") from None
+        value = datetime(d.year, d.month, d.day)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def machine_capacity() -> dict[str, float]:
+    memory = 0.0
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    memory = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return {"cpu": float(os.cpu_count() or 1), "memory": memory, "gpu": 0.0}
+
+
+def parse_capacity(text: str | None) -> dict[str, float]:
+    capacity = machine_capacity()
+    if not text:
+        return capacity
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or name not in capacity:
+            raise UsageError(f"bad --capacity '{part}'; expected cpu=N,memory=MB,gpu=N")
+        try:
+            capacity[name] = float(value)
+        except ValueError:
+            raise UsageError(f"bad --capacity value '{value}' for {name}") from None
+    return capacity
+
+
+def check_capacity(plan: Plan, capacity: dict[str, float]) -> None:
+    for task in plan.tasks:
+        for name, need in task.resources.items():
+            if need > capacity.get(name, 0.0) + 1e-9:
+                raise FlowrunError(
+                    f"task '{task.task_id}' needs {name}={need:g} but the capacity is {name}={capacity.get(name, 0.0):g};"
+                    " it could never start (see --capacity)"
+                )
+
+
+def new_run_id(logical_date: datetime) -> str:
+    return f"manual__{logical_date.strftime('%Y%m%dT%H%M%S')}_{_secrets.token_hex(3)}"
+
+
+def _kill_leftovers(store: Store, run_id: str) -> None:
+    """Process groups of tries a killed runner left running: end them before running again."""
+    for row in store.running_tries(run_id):
+        pgid = row["pgid"]
+        if pgid and process_start_time(pgid) in (None, row["pid_start"]):
+            killpg(int(pgid), signal.SIGKILL)
+
+
+def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
+    plan = compile_plan(workflow, options.env)
+    capacity = parse_capacity(options.capacity)
+    check_capacity(plan, capacity)
+    variables = Variables(
+        read_vars_file(options.vars_file) if options.vars_file else None,
+        read_vars_file(options.secrets_file) if options.secrets_file else None,
+    )
+    masker = variables.masker()
+    for short in masker.short:
+        options.warn(f"a secret is shorter than 4 characters; every occurrence of it is masked ({len(short)} characters)")
+    path = state_path(options.state)
+    store = Store(path)
+    cwd = options.cwd or os.getcwd()
+    setup = RunSetup(
+        plan=plan, store=store, run_id="", logical_date=datetime.now(timezone.utc), params={},
+        variables=variables, masker=masker, capacity=capacity, logs_dir=path.parent / "logs", cwd=cwd,
+        notify=options.notify,
+    )
+    task_hashes = {t.task_id: t.digest for t in plan.tasks}
+    if options.resume:
+        _resume(plan, store, setup, options, task_hashes)
+    else:
+        params = resolve_params(dict(plan.params_schema), options.params)
+        live = store.live_runs(plan.dag_id)
+        if len(live) >= plan.max_active_runs:
+            names = ", ".join(f"{r.run_id} (pid {r.pid})" for r in live)
+            store.close()
+            raise RefusedError(f"'{plan.dag_id}' already has {len(live)} live run(s), maxActiveRuns is {plan.max_active_runs}: {names}")
+        logical = parse_datetime(options.execution_date) if options.execution_date else datetime.now(timezone.utc).replace(microsecond=0)
+        setup.run_id = new_run_id(logical)
+        setup.logical_date = logical
+        setup.params = params
+        store.create_run(setup.run_id, plan.dag_id, workflow.path, plan.digest, task_hashes,
+                         masker.mask_value(params), logical.isoformat(), [t.task_id for t in plan.tasks])  # type: ignore[arg-type]
+    return plan, setup
+
+
+def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task_hashes: dict[str, str]) -> None:
+    record = store.last_run(plan.dag_id) if options.resume == "last" else store.get_run(options.resume or "")
+    if record is None or record.dag_id != plan.dag_id:
+        store.close()
+        raise UsageError(f"no run '{options.resume}' of '{plan.dag_id}' in {store.path}")
+    if record.is_live():
+        store.close()
+        raise RefusedError(f"run {record.run_id} is still running (pid {record.pid}); it cannot be resumed twice")
+    if record.state == "success":
+        options.warn(f"run {record.run_id} already succeeded; nothing to resume")
+    if record.workflow_hash != plan.digest:
+        changed = sorted(t for t in task_hashes if record.task_hashes.get(t) != task_hashes[t])
+        removed = sorted(set(record.task_hashes) - set(task_hashes))
+        detail = ", ".join(changed + [f"{t} (removed)" for t in removed]) or "workflow settings"
+        options.warn(f"the workflow changed since run {record.run_id} started; changed: {detail}")
+    _kill_leftovers(store, record.run_id)
+    store.claim_run(record.run_id, plan.digest, task_hashes, [t.task_id for t in plan.tasks])
+    rows = store.task_states(record.run_id)
+    setup.run_id = record.run_id
+    setup.logical_date = parse_datetime(record.logical_date)
+    setup.params = record.params
+    for task in plan.tasks:
+        row = rows.get(task.task_id)
+        setup.try_numbers[task.task_id] = store.last_try_number(record.run_id, task.task_id)
+        if row is not None and row["state"] in ("success", "skipped"):
+            setup.states[task.task_id] = row["state"]
+            if row["output"] is not None:
+                setup.outputs[task.task_id] = json.loads(row["output"])
+
+
+async def _execute(engine: Engine, handle_signals: bool) -> str:
+    state = "interrupted"
+    async with trio.open_nursery() as nursery:
+        if handle_signals:
+            async def watch(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+                with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                    task_status.started()
+                    async for _ in signals:
+                        nursery.cancel_scope.cancel()
+                        return
+
+            await nursery.start(watch)
+        state = await engine.run()
+        nursery.cancel_scope.cancel()
+    return state
+
+
+def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True) -> RunResult:
+    """Run to the end (or to an interrupt); the run's final state is recorded."""
+    engine = Engine(setup)
+    handle = handle_signals and threading.current_thread() is threading.main_thread()
+    setup.notify(RunEvent("run_started", message=setup.run_id))
+    try:
+        state = trio.run(_execute, engine, handle)
+    except KeyboardInterrupt:
+        state = "interrupted"
+    if state != "success" and engine.final_state() == "interrupted":
+        state = "interrupted"
+    store = setup.store
+    store.finish_run(setup.run_id, state)
+    if state in ("success", "failed"):
+        store.add_event(f"run_{'succeeded' if state == 'success' else 'failed'}", setup.run_id, plan.dag_id, None, {})
+    setup.notify(RunEvent("run_finished", state=state, message=setup.run_id))
+    rows = store.task_states(setup.run_id)
+    tasks = {
+        t.task_id: TaskResult(
+            state=rows[t.task_id]["state"],
+            tries=rows[t.task_id]["try_number"],
+            output=json.loads(rows[t.task_id]["output"]) if rows[t.task_id]["output"] else None,
+            error=rows[t.task_id]["error"],
+        )
+        for t in plan.tasks
+    }
+    result = RunResult(setup.run_id, plan.dag_id, state, tasks, str(store.path))
+    store.close()
+    return result
+
+
+def run_workflow(workflow: Workflow | str | Path, params: dict[str, Any] | None = None,
+                 state: str | None = None, **options: Any) -> RunResult:
+    """Python API: run a workflow to the end and return its result (SPEC section 7)."""
+    if not isinstance(workflow, Workflow):
+        from runner.model import load_workflow
+
+        workflow = load_workflow(workflow)
+    opts = RunOptions(params={k: v if isinstance(v, str) else json.dumps(v) for k, v in (params or {}).items()},
+                      state=state, handle_signals=False, **options)
+    plan, setup = prepare(workflow, opts)
+    return execute(plan, setup, handle_signals=False)

@@ -1,0 +1,259 @@
+"""The one Jinja environment of flowrun (SPEC section 2), for rendering and for static analysis.
+
+An `ImmutableSandboxedEnvironment` with `StrictUndefined`: unknown names fail loudly, attribute
+walks (`''.__class__.__mro__`) and mutation of the context are refused. No sandbox bounds CPU or
+memory, so `**` and `*` are intercepted: huge powers and repetitions are refused before they are
+computed (see FACTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# Bounds on what one template expression may compute.
+MAX_REPEAT = 1_000_000  # characters or items made by `'a' * n` / `[x] * n`
+MAX_POWER_BITS = 10_000  # bits of an integer result of `**` or `*`
+
+# Names a template may use (SPEC section 2).
+CONTEXT_NAMES = frozenset(
+    {
+        "dag_id", "task_id", "run_id", "execution_id", "try_number", "execution_date", "logical_date",
+        "ds", "ds_nodash", "ts", "params", "var", "ti",
+    }
+)
+RUN_UNIQUE_NAMES = frozenset({"ds", "ds_nodash", "ts", "execution_date", "logical_date", "run_id", "execution_id"})
+
+__all__ = ["SecurityError", "TemplateError", "TemplateSyntaxError", "UndefinedError"]
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be rendered: one line naming the reason."""
+
+
+def shell_quote(value: Any) -> str:
+    return shlex.quote(_text(value))
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+
+
+def py_literal(value: Any) -> str:
+    """A Python literal for plain data (strings, numbers, booleans, None, lists, dicts)."""
+    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
+        return f"float({str(value)!r})"
+    return repr(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return to_json(value)
+    return "" if value is None else str(value)
+
+
+def _finalize(value: Any) -> Any:
+    return to_json(value) if isinstance(value, (dict, list)) else value
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if (
+            operator == "**" and isinstance(left, int) and isinstance(right, int)
+            and right > 0 and abs(left) > 1 and right * abs(left).bit_length() > MAX_POWER_BITS
+        ):
+            raise SecurityError(f"{left} ** {right} is too large to compute")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_REPEAT:
+                    raise SecurityError(f"repetition to {len(seq) * count:,} items is refused (limit {MAX_REPEAT:,})")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_POWER_BITS:
+                raise SecurityError("integer product too large to compute")
+        return super().call_binop(context, operator, left, right)
+
+
+@cache
+def environment() -> Sandbox:
+    env = Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize)
+    env.filters["shell_quote"] = shell_quote
+    env.filters["tojson"] = to_json
+    env.filters["pyliteral"] = py_literal
+    env.policies["json.dumps_function"] = json.dumps
+    return env
+
+
+def is_template(value: str) -> bool:
+    return "{{" in value or "{%" in value or "{#" in value
+
+
+@cache
+def _compiled(source: str) -> Any:
+    return environment().from_string(source)
+
+
+@cache
+def _compiled_expression(source: str) -> Any:
+    return environment().compile_expression(source, undefined_to_none=False)
+
+
+def render(source: str, context: dict[str, Any]) -> str:
+    """Render one template string; raise TemplateProblem with a one-line reason."""
+    if not is_template(source):
+        return source
+    try:
+        return str(_compiled(source).render(context))
+    except TemplateError as exc:
+        raise TemplateProblem(_reason(exc)) from None
+    except (ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
+        raise TemplateProblem(f"{type(exc).__name__}: {exc}") from None
+
+
+def evaluate(expression: str, context: dict[str, Any]) -> Any:
+    """Evaluate a Jinja expression (a branch condition, an alert condition)."""
+    try:
+        return _compiled_expression(expression)(**context)
+    except TemplateError as exc:
+        raise TemplateProblem(_reason(exc)) from None
+    except (ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
+        raise TemplateProblem(f"{type(exc).__name__}: {exc}") from None
+
+
+def render_value(value: Any, context: dict[str, Any]) -> Any:
+    """Render every string inside a params structure."""
+    if isinstance(value, str):
+        return render(value, context)
+    if isinstance(value, dict):
+        return {k: render_value(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, context) for v in value]
+    return value
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, TemplateSyntaxError):
+        return f"template syntax error: {exc.message}"
+    if isinstance(exc, SecurityError):
+        return f"refused by the template sandbox: {exc}"
+    if isinstance(exc, UndefinedError):
+        return f"undefined in template: {exc.message}"
+    return f"template error: {exc}"
+
+
+# -- static analysis ------------------------------------------------------------------------------
+
+
+@dataclass
+class Expression:
+    """One `{{ ... }}` output: the names it reads and the filters applied to it, outermost last."""
+
+    names: set[str]
+    filters: list[str]
+    lineno: int
+
+
+@dataclass
+class Analysis:
+    names: set[str] = field(default_factory=set)  # dotted: "ds", "params.x", "var.secret.y"
+    xcom_targets: list[tuple[str | None, int]] = field(default_factory=list)  # (task id or None, line)
+    expressions: list[Expression] = field(default_factory=list)
+    error: tuple[str, int] | None = None  # syntax error message and its line in the template
+
+
+@cache
+def analyze(source: str) -> Analysis:
+    """What a template reads: names, `ti.xcom_pull` targets, and filters per output."""
+    result = Analysis()
+    try:
+        tree = environment().parse(source)
+    except TemplateSyntaxError as exc:
+        result.error = (exc.message or "syntax error", exc.lineno or 1)
+        return result
+    for node in tree.find_all(nodes.Output):
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                continue
+            filters = []
+            inner: Any = child
+            while isinstance(inner, nodes.Filter):
+                filters.append(inner.name)
+                inner = inner.node
+            result.expressions.append(Expression(set(_names(child)), filters[::-1], child.lineno))
+    result.names = set(_names(tree))
+    for call in tree.find_all(nodes.Call):
+        if _dotted(call.node) == "ti.xcom_pull":
+            result.xcom_targets.extend(_xcom_targets(call))
+    return result
+
+
+def analyze_expression(expression: str) -> Analysis:
+    return analyze("{{ " + expression + " }}")
+
+
+def _dotted(node: nodes.Node) -> str | None:
+    parts = []
+    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+        else:
+            arg = node.arg
+            if not isinstance(arg, nodes.Const) or not isinstance(arg.value, str):
+                return None
+            parts.append(arg.value)
+        node = node.node
+    if isinstance(node, nodes.Name):
+        parts.append(node.name)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _names(tree: nodes.Node) -> Iterator[str]:
+    """Dotted names read from the context; locals bound by `set`/`for` are excluded."""
+    bound: set[str] = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    seen_ids: set[int] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        dotted = _dotted(node)
+        if dotted is None or id(node) in seen_ids:
+            continue
+        # only the longest chain: mark inner nodes as seen
+        inner: Any = getattr(node, "node", None)
+        while isinstance(inner, (nodes.Getattr, nodes.Getitem)):
+            seen_ids.add(id(inner))
+            inner = inner.node
+        root = dotted.split(".")[0]
+        if root not in bound:
+            yield _trim(dotted)
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name not in bound:
+            yield node.name
+
+
+def _trim(dotted: str) -> str:
+    """`params.x.y` -> `params.x`; `var.secret.k.z` -> `var.secret.k`; `ti.xcom_pull` kept."""
+    parts = dotted.split(".")
+    keep = 3 if parts[0] == "var" else 2
+    return ".".join(parts[:keep])
+
+
+def _xcom_targets(call: nodes.Call) -> Iterator[tuple[str | None, int]]:
+    args = [kw.value for kw in call.kwargs if kw.key == "task_ids"] or call.args[:1]
+    if not args:
+        yield None, call.lineno
+        return
+    try:
+        value = args[0].as_const()
+    except nodes.Impossible:
+        yield None, call.lineno
+        return
+    values = value if isinstance(value, (list, tuple)) else [value]
+    for item in values:
+        yield (item if isinstance(item, str) else None), call.lineno

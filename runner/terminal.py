@@ -1,0 +1,100 @@
+"""What `flowrun run` shows: plain lines (or JSON lines), a live status line on a terminal,
+and a summary table at the end."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import TextIO
+
+from runner.durations import format_seconds
+from runner.engine import RunEvent
+from runner.runs import RunResult
+
+
+class Reporter:
+    def __init__(self, dag_id: str, log_format: str = "text", stream: TextIO | None = None) -> None:
+        self.dag_id = dag_id
+        self.run_id = ""
+        self.format = log_format
+        self.out = stream or sys.stdout
+        self.live = self.format == "text" and self.out.isatty()
+        self.running: set[str] = set()
+        self.done = 0
+        self.failed = 0
+        self.status_shown = False
+
+    def __call__(self, event: RunEvent) -> None:
+        if event.event == "run_started" and event.message:
+            self.run_id = event.message
+        if self.format == "json":
+            record: dict[str, object] = {
+                "event": event.event, "dag_id": self.dag_id, "run_id": self.run_id, "task_id": event.task_id,
+                "try_number": event.try_number, "state": event.state,
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            if event.message:
+                record["message"] = event.message
+            if event.duration is not None:
+                record["duration"] = round(event.duration, 3)
+            self.out.write(json.dumps(record) + "\n")
+            self.out.flush()
+            return
+        self._count(event)
+        line = self._line(event)
+        if line:
+            if self.status_shown:
+                self.out.write("\r\x1b[K")
+            self.out.write(line + "\n")
+        if self.live:
+            self.out.write(self._status())
+            self.status_shown = True
+        self.out.flush()
+
+    def _count(self, event: RunEvent) -> None:
+        if event.task_id is None:
+            return
+        if event.state == "running":
+            self.running.add(event.task_id)
+            return
+        self.running.discard(event.task_id)
+        if event.state in ("success", "skipped", "failed", "upstream_failed"):
+            self.done += 1
+        if event.state in ("failed", "upstream_failed"):
+            self.failed += 1
+
+    def _status(self) -> str:
+        names = ", ".join(sorted(self.running)[:5]) + (" ..." if len(self.running) > 5 else "")
+        return f"\r\x1b[K[{self.done} done, {self.failed} failed, {len(self.running)} running] {names}"
+
+    def _line(self, event: RunEvent) -> str | None:
+        stamp = time.strftime("%H:%M:%S")
+        if event.event == "run_started":
+            return f"{stamp} run {event.message} of '{self.dag_id}' started"
+        if event.event == "run_finished":
+            return None
+        tries = f" (try {event.try_number})" if event.try_number else ""
+        took = f" in {format_seconds(event.duration)}" if event.duration is not None else ""
+        if event.event == "task_retry":
+            delay = event.extra.get("delay", 0.0)
+            return f"{stamp} {event.task_id}: failed{tries}{took}: {event.message}; retrying in {format_seconds(delay)}"
+        if event.event == "sla_missed":
+            return f"{stamp} {event.task_id}: SLA missed: {event.message}"
+        if event.state == "running":
+            return f"{stamp} {event.task_id}: running{tries}"
+        message = f": {event.message}" if event.message else ""
+        return f"{stamp} {event.task_id}: {event.state}{tries}{took}{message}"
+
+
+def summary(result: RunResult, durations: dict[str, float] | None = None) -> str:
+    rows = [("task", "state", "tries", "duration")]
+    for task_id, task in result.tasks.items():
+        took = format_seconds(durations[task_id]) if durations and task_id in durations else "-"
+        rows.append((task_id, task.state, str(task.tries), took))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["", *("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows), ""]
+    lines.append(f"Run {result.run_id}: {result.state}")
+    if result.state != "success":
+        lines.append(f"Resume it with: flowrun run <file> --resume {result.run_id}")
+    return "\n".join(lines) + "\n"
