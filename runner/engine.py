@@ -72,6 +72,7 @@ class Engine:
         self.outputs = dict(setup.outputs)
         self.tries = {t: setup.try_numbers.get(t, 0) for t in self.tasks}
         self.ready: set[str] = set()
+        self.ready_heap: list[tuple[int, int, str]] = []  # (-priority, file index, task id)
         self.running: set[str] = set()
         self.queue_use: dict[str, int] = {}
         self.free = dict(setup.capacity)
@@ -116,7 +117,7 @@ class Engine:
             task = self.tasks[task_id]
             verdict = decide(task.trigger_rule, (self.state[u] for u in task.dependencies))
             if verdict == "run":
-                self.ready.add(task_id)
+                self._make_ready(task_id)
             elif verdict in ("skipped", "upstream_failed"):
                 self.state[task_id] = verdict
                 changes.append((task_id, verdict))
@@ -135,13 +136,22 @@ class Engine:
             return False
         return all(self.free.get(k, 0.0) + 1e-9 >= v for k, v in task.resources.items())
 
+    def _make_ready(self, task_id: str) -> None:
+        task = self.tasks[task_id]
+        self.ready.add(task_id)
+        heapq.heappush(self.ready_heap, (-task.priority, task.index, task_id))
+
     def _launch(self) -> None:
         assert self.nursery is not None
-        for task_id in sorted(self.ready, key=lambda t: (-self.tasks[t].priority, self.tasks[t].index)):
-            if len(self.running) >= self.plan.concurrency:
-                break
+        waiting = []  # ready but not fitting now
+        while self.ready_heap and len(self.running) < self.plan.concurrency:
+            item = heapq.heappop(self.ready_heap)
+            task_id = item[2]
+            if task_id not in self.ready:
+                continue  # skipped by a branch meanwhile
             task = self.tasks[task_id]
             if not self._fits(task):
+                waiting.append(item)
                 continue
             self.ready.discard(task_id)
             self.running.add(task_id)
@@ -151,6 +161,8 @@ class Engine:
             self.tries[task_id] += 1
             self.state[task_id] = "running"
             self.nursery.start_soon(self._try, task, self.tries[task_id], name=f"task {task_id}")
+        for item in waiting:
+            heapq.heappush(self.ready_heap, item)
 
     def _release(self, task: PlannedTask) -> None:
         self.running.discard(task.task_id)
@@ -167,7 +179,6 @@ class Engine:
         s = self.s
         task_id = task.task_id
         path = self.log_path(task_id, try_number)
-        path.parent.mkdir(parents=True, exist_ok=True)
         s.store.start_try(s.run_id, task_id, try_number, str(path))
         started = time.time()
         if task_id not in self.first_start:
@@ -179,7 +190,7 @@ class Engine:
         error: str | None = None
         exit_code: int | None = None
         metrics: list[tuple[str, float]] = []
-        with path.open("w", encoding="utf-8") as log_file:
+        with _LazyLog(path) as log_file:
             masked = s.masker.stream()
 
             def write(text: str) -> None:
@@ -223,7 +234,9 @@ class Engine:
                 error, exit_code = exc.message, exc.exit_code
             except TemplateProblem as exc:
                 error = str(exc)
-            except trio.Cancelled:
+            except BaseException as exc:
+                if not _cancelled(exc):
+                    raise
                 with trio.CancelScope(shield=True):
                     write("\ninterrupted: the run was stopped\n")
                     log_file.write(masked.flush())
@@ -306,7 +319,7 @@ class Engine:
     async def _retry_after(self, task_id: str, delay: float) -> None:
         await trio.sleep(delay)
         self.state[task_id] = "pending"
-        self.ready.add(task_id)
+        self._make_ready(task_id)
         self._schedule()
 
     def _watch_sla(self, task: PlannedTask) -> None:
@@ -325,6 +338,36 @@ class Engine:
                                            message=f"exceeded its SLA of {sla:g}s", extra=payload))
 
         self.nursery.start_soon(watch)
+
+
+class _LazyLog:
+    """A try's log file, created on the first write: a silent task costs no file system work."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh: Any = None
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        if self.fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = self.path.open("w", encoding="utf-8")
+        self.fh.write(text)
+
+    def __enter__(self) -> _LazyLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+def _cancelled(exc: BaseException) -> bool:
+    """trio.Cancelled, or a group of nothing else (a cancelled nursery raises one, strict groups)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.split(trio.Cancelled)[1] is None
+    return isinstance(exc, trio.Cancelled)
 
 
 __all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]

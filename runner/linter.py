@@ -41,14 +41,17 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None) -> list
 
 def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
     source: Source | None = None
+    active = config.selects
     try:
         source = parse(text, path)
     except YamlProblem as problem:
         findings = [yaml_syntax.finding(problem, path)]
+        # no other rule ran: only a suppression of FR001 can be unused
+        active = lambda code: config.selects(code) and yaml_syntax.CODE.startswith(code)  # noqa: E731
     else:
         findings = check_workflow(Workflow.from_source(source), config)
     findings = [f for f in findings if config.selects(f.code)]
-    findings = suppressions.apply(findings, text, path, config.selects)
+    findings = suppressions.apply(findings, text, path, active)
     return sorted(findings, key=Finding.sort_key), source
 
 

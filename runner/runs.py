@@ -54,6 +54,7 @@ class TaskResult:
     tries: int
     output: Any
     error: str | None
+    duration: float | None = None
 
 
 @dataclass
@@ -220,13 +221,16 @@ async def _execute(engine: Engine, handle_signals: bool) -> str:
     return state
 
 
-def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True) -> RunResult:
-    """Run to the end (or to an interrupt); the run's final state is recorded."""
+def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: trio.abc.Clock | None = None) -> RunResult:
+    """Run to the end (or to an interrupt); the run's final state is recorded.
+
+    `clock` is for tests: trio's MockClock with autojump makes delays and timeouts instant.
+    """
     engine = Engine(setup)
     handle = handle_signals and threading.current_thread() is threading.main_thread()
     setup.notify(RunEvent("run_started", message=setup.run_id))
     try:
-        state = trio.run(_execute, engine, handle)
+        state = trio.run(_execute, engine, handle, clock=clock)
     except KeyboardInterrupt:
         state = "interrupted"
     if state != "success" and engine.final_state() == "interrupted":
@@ -243,12 +247,19 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True) -> RunResu
             tries=rows[t.task_id]["try_number"],
             output=json.loads(rows[t.task_id]["output"]) if rows[t.task_id]["output"] else None,
             error=rows[t.task_id]["error"],
+            duration=_duration(rows[t.task_id]),
         )
         for t in plan.tasks
     }
     result = RunResult(setup.run_id, plan.dag_id, state, tasks, str(store.path))
     store.close()
     return result
+
+
+def _duration(row: Any) -> float | None:
+    if row["started_at"] is None or row["ended_at"] is None:
+        return None
+    return float(row["ended_at"] - row["started_at"])
 
 
 def run_workflow(workflow: Workflow | str | Path, params: dict[str, Any] | None = None,

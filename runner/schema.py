@@ -50,12 +50,27 @@ class SchemaError:
 
 
 def validate(data: Any) -> Iterator[SchemaError]:
-    from jsonschema.exceptions import best_match
-
+    seen: set[tuple[tuple[str | int, ...], str]] = set()
     for error in _validator().iter_errors(data):
         if error.validator in ("anyOf", "oneOf") and error.context:
-            error = best_match(error.context)
-        yield from _explain(error, data)
+            error = _branch_error(error)
+        for found in _explain(error, data):
+            if (found.path, found.message) not in seen:  # one `required` error per missing key
+                seen.add((found.path, found.message))
+                yield found
+
+
+def _branch_error(error: Any) -> Any:
+    """The error of the branch the value was meant for: one whose type the value has.
+
+    `best_match` alone prefers "must be an integer" for `timeout: 10 minutes`, when the string
+    branch (a duration pattern) is the one the writer meant. When every branch wants another
+    type, the anyOf error itself is kept and explained as "must be X or Y".
+    """
+    from jsonschema.exceptions import best_match
+
+    typed = [e for e in error.context if not (e.validator == "type" and not e.path)]
+    return best_match(typed) if typed else error
 
 
 def _where(path: tuple[str | int, ...], data: Any) -> str:
@@ -131,9 +146,11 @@ def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
         message = f"{_show(value)} is not a valid {_field(path)} in {_where(_parent(path), data)}; {tail}"
     elif kind == "const":
         message = f"{where} must be {_show(error.validator_value)}"
-    elif kind == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
+    elif kind == "type" or (kind in ("anyOf", "oneOf") and error.context):
+        expected = [error.validator_value] if kind == "type" else [e.validator_value for e in error.context]
+        names: list[str] = []
+        for item in expected:
+            names.extend(n for n in ([item] if isinstance(item, str) else item) if n not in names)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         message = f"{where} must be {wanted}, not {_describe_type(value)}"
     elif kind == "pattern" and _is_duration_pattern(error.validator_value):

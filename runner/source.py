@@ -15,6 +15,8 @@ honoured; the merged values keep the positions of the nodes they came from.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,15 +147,19 @@ def parse(text: str, path: str = "<string>") -> Source:
 
     if not text.strip():
         raise YamlProblem("the file is empty; a workflow needs at least dagId and tasks")
+    composer = _Composer(text)
     try:
-        root = _Composer(text).compose()
+        root = composer.compose()
     except ReaderError as exc:
-        line, column = _char_position(text, exc.position)
+        index = exc.position
+        if composer.byte_offsets:  # the C reader counts bytes of the UTF-8 encoding
+            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        line, column = _char_position(text, index)
         raise YamlProblem(f"unacceptable character in file: {exc.reason}", line, column) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = composer._mark(exc.problem_mark or exc.context_mark)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise YamlProblem(_syntax_message(exc), line, column) from None
+        raise YamlProblem(_syntax_message(exc, _char_at(text, line, column) == "\t"), line, column) from None
     except YAMLError as exc:  # pragma: no cover - every parser error we have seen is marked
         raise YamlProblem(f"invalid YAML: {exc}") from None
     if root is None:
@@ -164,15 +170,25 @@ def parse(text: str, path: str = "<string>") -> Source:
     return Source(path, text, root, root.data)
 
 
-def _syntax_message(exc: Any) -> str:
+def _syntax_message(exc: Any, at_tab: bool = False) -> str:
     problem = str(exc.problem or "invalid YAML").strip()
     context = str(exc.context or "").strip()
     message = f"{problem} ({context})" if context and context not in problem else problem
     if context == "while scanning an alias":
         message += "; quote values that start with '*', such as cron expressions: \"* * * * *\""
-    elif "tab character" in problem or "'\\t'" in problem:
+    elif at_tab or "tab character" in problem or "'\\t'" in problem:
         message += "; indent with spaces, not tabs"
     return "invalid YAML: " + message
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 1-based line and column ('' when there is none)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column - 1 : start + column]
 
 
 def _char_position(text: str, index: int) -> tuple[int, int]:
@@ -227,6 +243,17 @@ class _Scalars:
 
 
 _MERGE = object()
+_UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A parser mark with 0-based line and column counted on '\n' only."""
+
+    line: int
+    column: int
+    index: int
+
 _scalars: _Scalars | None = None
 
 
@@ -241,14 +268,26 @@ class _Composer:
         self.text = text
         self.anchors: dict[str, Node] = {}
         self.expanded = 0
+        self.byte_offsets = False  # whether ReaderError positions are byte offsets (C parser)
+        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); editors and this
+        # module count '\n' only, so in such files positions are taken from the character index
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", text))] if _UNUSUAL_BREAKS.search(text) else None
+
+    def _mark(self, mark: Any) -> Any:
+        if self.line_starts is None or mark is None:
+            return mark
+        line = bisect.bisect_right(self.line_starts, mark.index) - 1
+        return _Mark(line, mark.index - self.line_starts[line], mark.index)
 
     def _events(self) -> Iterator[Any]:
         from ruamel.yaml import YAML
 
         try:
             yaml = YAML(typ="safe", pure=False)
+            self.byte_offsets = not yaml.Parser.__module__.startswith("ruamel.yaml.parser")
             return iter(yaml.parse(self.text))
         except Exception:  # pragma: no cover - without ruamel.yaml.clib
+            self.byte_offsets = False
             return iter(YAML(typ="safe", pure=True).parse(self.text))
 
     def compose(self) -> Node | None:
@@ -258,7 +297,7 @@ class _Composer:
         stack: list[list[Any]] = []
         for event in self._events():
             name = type(event).__name__
-            mark = event.start_mark
+            mark = self._mark(event.start_mark)
             node: Node | None = None
             if name == "ScalarEvent":
                 if stack and stack[-1][0].kind == "map" and stack[-1][1] is None:
@@ -290,7 +329,7 @@ class _Composer:
                 continue
             elif name in ("MappingEndEvent", "SequenceEndEvent"):
                 node, _, merges = stack.pop()
-                node._close(event.end_mark)
+                node._close(self._mark(event.end_mark))
                 if merges:
                     self._merge(node, merges)
                 node.size = 1 + sum(v.size for _, v in node.pairs) + (len(node.pairs) if node.kind == "map" else 0)
@@ -313,18 +352,18 @@ class _Composer:
             raise _problem(f"the document expands to more than {MAX_NODES:,} nodes (alias bomb or oversized file)", mark)
 
     def _key(self, event: Any) -> Node:
-        self._count(1, event.start_mark)
+        self._count(1, self._mark(event.start_mark))
         if event.tag is not None and str(event.tag) not in _SCALAR_TAGS and str(event.tag) != "!":
-            raise _problem(f"unsupported tag '{_tag_name(str(event.tag))}'", event.start_mark)
+            raise _problem(f"unsupported tag '{_tag_name(str(event.tag))}'", self._mark(event.start_mark))
         merge = event.value == "<<" and event.implicit[0] and event.tag is None
-        node = Node("scalar", _MERGE if merge else event.value, event.start_mark)
-        node._close(event.end_mark)
+        node = Node("scalar", _MERGE if merge else event.value, self._mark(event.start_mark))
+        node._close(self._mark(event.end_mark))
         if event.anchor is not None:
             self.anchors[event.anchor] = node
         return node
 
     def _scalar(self, event: Any) -> Node:
-        mark = event.start_mark
+        mark = self._mark(event.start_mark)
         self._count(1, mark)
         tag = str(event.tag) if event.tag is not None else None
         text = event.value
@@ -338,14 +377,14 @@ class _Composer:
         else:
             raise _problem(f"unsupported tag '{_tag_name(tag)}'", mark)
         node = Node("scalar", value, mark)
-        node._close(event.end_mark)
+        node._close(self._mark(event.end_mark))
         if event.anchor is not None:
             self.anchors[event.anchor] = node
         return node
 
     def _alias(self, event: Any) -> Node:
         target = self.anchors.get(event.anchor)
-        mark = event.start_mark
+        mark = self._mark(event.start_mark)
         if target is None:
             raise _problem(f"alias '*{event.anchor}' names no anchor defined before it", mark)
         if target.size < 0:

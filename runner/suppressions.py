@@ -34,7 +34,8 @@ def parse(text: str) -> list[Suppression]:
     if "flowrun:" not in text:
         return []
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines as YAML counts them: str.splitlines() would also split at \f, \v, \x1c-\x1e, U+2028 ...
+    for number, line in enumerate(re.split(r"\r\n?|\n", text), start=1):
         if "flowrun:" not in line:
             continue
         for match in _COMMENT.finditer(line):

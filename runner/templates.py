@@ -218,9 +218,12 @@ def _dotted(node: nodes.Node) -> str | None:
 
 def _names(tree: nodes.Node) -> Iterator[str]:
     """Dotted names read from the context; locals bound by `set`/`for` are excluded."""
-    bound: set[str] = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    everything = [tree, *tree.find_all(nodes.Node)]
+    bound: set[str] = {n.name for n in everything if isinstance(n, nodes.Name) and n.ctx in ("store", "param")}
     seen_ids: set[int] = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+    for node in everything:
+        if not isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            continue
         dotted = _dotted(node)
         if dotted is None or id(node) in seen_ids:
             continue
@@ -229,11 +232,12 @@ def _names(tree: nodes.Node) -> Iterator[str]:
         while isinstance(inner, (nodes.Getattr, nodes.Getitem)):
             seen_ids.add(id(inner))
             inner = inner.node
+        seen_ids.add(id(inner))  # the root Name of the chain
         root = dotted.split(".")[0]
         if root not in bound:
             yield _trim(dotted)
-    for node in tree.find_all(nodes.Name):
-        if node.ctx == "load" and node.name not in bound:
+    for node in everything:
+        if isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in bound and id(node) not in seen_ids:
             yield node.name
 
 

@@ -87,10 +87,10 @@ class Reporter:
         return f"{stamp} {event.task_id}: {event.state}{tries}{took}{message}"
 
 
-def summary(result: RunResult, durations: dict[str, float] | None = None) -> str:
+def summary(result: RunResult) -> str:
     rows = [("task", "state", "tries", "duration")]
     for task_id, task in result.tasks.items():
-        took = format_seconds(durations[task_id]) if durations and task_id in durations else "-"
+        took = format_seconds(task.duration) if task.duration is not None and task.tries else "-"
         rows.append((task_id, task.state, str(task.tries), took))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["", *("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows), ""]

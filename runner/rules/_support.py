@@ -1,0 +1,203 @@
+"""What the template and command rules share: the workflow's templates (each parsed once),
+positions of a piece of text inside a YAML scalar, a shell tokenizer, and effective task fields
+(`defaults` applied). Not a rule: the registry does not list it."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from runner.model import PathT, Task, Workflow
+from runner.templates import Analysis, analyze, analyze_expression, is_template
+
+EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+
+
+@dataclass
+class TemplateRef:
+    task: Task
+    path: PathT  # of the string in the document
+    source: str
+    analysis: Analysis
+    expression: bool  # a branch condition: a Jinja expression without {{ }}
+
+    @property
+    def field(self) -> str:
+        return str(self.path[3]) if len(self.path) > 3 else ""
+
+
+def _params_strings(value: Any, path: PathT) -> Iterator[tuple[PathT, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _params_strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _params_strings(item, (*path, i))
+
+
+def templates(workflow: Workflow) -> list[TemplateRef]:
+    """Every templated string of every task's params, and every branch condition."""
+    cached = workflow.__dict__.get("_template_refs")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    refs = []
+    for task in workflow.tasks:
+        for path, value in _params_strings(task.params, (*task.path, "params")):
+            if task.operator == "branch" and path[3:4] == ("branches",):
+                continue
+            if task.operator == "branch" and path[3:] == ("condition",):
+                refs.append(TemplateRef(task, path, value, analyze_expression(value), True))
+            elif is_template(value):
+                refs.append(TemplateRef(task, path, value, analyze(value), False))
+    workflow.__dict__["_template_refs"] = refs
+    return refs
+
+
+def strings(workflow: Workflow) -> Iterator[tuple[PathT, str]]:
+    """Every string value of the document (keys excluded), with its path."""
+    return workflow.iter_strings()
+
+
+# -- positions -------------------------------------------------------------------------------------
+
+
+def offset_of(value: str, needle: str, lineno: int = 1) -> int:
+    """Offset of `needle` in `value`, searched from the start of template line `lineno`."""
+    start = 0
+    for _ in range(lineno - 1):
+        nl = value.find("\n", start)
+        if nl < 0:
+            break
+        start = nl + 1
+    found = value.find(needle, start) if needle else -1
+    if found < 0 and start:
+        return start
+    return max(found, 0)
+
+
+def value_position(workflow: Workflow, path: PathT, offset: int) -> tuple[int, int]:
+    """Line and column of character `offset` of the string value at `path`."""
+    source = workflow.source
+    node = source.node(path) if source is not None else None
+    if source is None or node is None or node.kind != "scalar" or not isinstance(node.data, str):
+        return workflow.position(path)
+    value: str = node.data
+    line_in_value = value.count("\n", 0, offset)
+    col_in_line = offset - (value.rfind("\n", 0, offset) + 1)
+    raw = source.text[node.start:node.end]
+    if raw[:1] in ("|", ">"):
+        raw_lines = raw.split("\n")
+        # the header line holds the indicator; content line k is raw line k + 1 (literal style)
+        index = min(line_in_value + 1, len(raw_lines) - 1)
+        content = raw_lines[index]
+        indent = len(content) - len(content.lstrip(" "))
+        return node.line + index, indent + col_in_line + 1
+    if line_in_value == 0:
+        quoted = raw[:1] in ("'", '"')
+        fragment = value[offset:offset + 20]
+        at = raw.find(fragment) if fragment else -1
+        if at >= 0 and "\n" not in raw[:at]:
+            return node.line, node.column + at
+        return node.line, node.column + col_in_line + (1 if quoted else 0)
+    return node.line + line_in_value, 1
+
+
+def finding_at(workflow: Workflow, code: str, message: str, path: PathT, offset: int = 0) -> Any:
+    finding = workflow.finding(code, message, path)
+    line, column = value_position(workflow, path, offset)
+    from dataclasses import replace
+
+    return replace(finding, line=line, column=column)
+
+
+# -- effective fields ----------------------------------------------------------------------------
+
+
+def effective(workflow: Workflow, task: Task, key: str) -> Any:
+    """A task field, or the workflow's `defaults` for it."""
+    if key in task.data:
+        return task.data[key]
+    defaults = workflow.data.get("defaults")
+    return defaults.get(key) if isinstance(defaults, dict) else None
+
+
+def effective_path(workflow: Workflow, task: Task, key: str) -> PathT:
+    return (*task.path, key) if key in task.data else ("defaults", key)
+
+
+# -- shell ---------------------------------------------------------------------------------------
+
+SEPARATORS = frozenset({";", "&&", "||", "\n", "&"})
+
+
+def placeholders(command: str) -> tuple[str, dict[str, str]]:
+    """Replace each `{{ ... }}` by a space-free placeholder, so the shell tokenizer keeps it whole."""
+    mapping: dict[str, str] = {}
+
+    def sub(match: re.Match[str]) -> str:
+        key = f"__TPL{len(mapping)}__"
+        mapping[key] = match.group(0)
+        return key
+
+    return EXPRESSION.sub(sub, command), mapping
+
+
+def shell_tokens(command: str) -> list[str]:
+    """Shell tokens (quotes kept, so a quoted '>>' is not an operator); newlines are tokens.
+
+    The bodies of `$(...)` inside double-quoted words are tokenized too (appended after).
+    """
+    text = command.replace("\\\n", " ")
+    lexer = shlex.shlex(text, posix=False, punctuation_chars=";&|()<>\n")
+    lexer.whitespace = " \t\r"
+    lexer.commenters = "#"
+    out: list[str] = []
+    nested: list[str] = []
+    try:
+        for token in lexer:
+            if set(token) <= set(";&|()<>\n") and "\n" in token:
+                stripped = token.replace("\n", "")
+                if stripped:
+                    out.append(stripped)
+                out.append("\n")
+                continue
+            out.append(token)
+            if token.startswith('"') and "$(" in token:
+                nested.extend(_substitutions(token))
+    except ValueError:  # unbalanced quotes: fall back to whitespace splitting
+        return text.split()
+    for body in nested:
+        out.append("\n")
+        out.extend(shell_tokens(body))
+    return out
+
+
+def _substitutions(word: str) -> Iterator[str]:
+    i = 0
+    while True:
+        start = word.find("$(", i)
+        if start < 0:
+            return
+        depth, j = 1, start + 2
+        while j < len(word) and depth:
+            depth += {"(": 1, ")": -1}.get(word[j], 0)
+            j += 1
+        yield word[start + 2:j - 1]
+        i = j
+
+
+def commands(tokens: list[str]) -> list[list[str]]:
+    """Split tokens into simple commands at `;`, `&&`, `||`, `&` and newlines (pipes stay whole)."""
+    out: list[list[str]] = [[]]
+    for token in tokens:
+        if token in SEPARATORS:
+            if out[-1]:
+                out.append([])
+        else:
+            out[-1].append(token)
+    return [c for c in out if c]

@@ -1,0 +1,148 @@
+"""## What it does
+Reports a credential written into the file: well-known token shapes (AWS access keys, GitHub,
+GitLab, Slack, Stripe, OpenAI and Google API keys, private key blocks, JWTs), `Bearer`/`Basic`
+literals, URLs with `user:password@`, a literal value under a key named like a credential
+(`password`, `token`, `secret`, `api_key`, ...) in `env`, `headers` or a JSON body, assignments
+such as `PASSWORD=...` in commands, and long random-looking literals. Templates
+(`{{ var.secret.x }}`), placeholders (`changeme`, `<token>`, `${TOKEN}`, `xxx`), file paths and
+URLs without credentials are not reported.
+
+## Why is this bad?
+Workflow files live in version control and CI logs: a secret written there is leaked to
+everyone who can read the repository, forever (it stays in the history). Secrets belong in
+`var.secret.NAME`, which flowrun reads from the environment or a secrets file and masks in
+every log.
+
+## Example
+```yaml
+dagId: etl
+tasks:
+  - taskId: call
+    operator: http
+    retryPolicy: {maxRetries: 2, retryDelay: 10s}
+    params:
+      url: https://api.example.com/v1/items
+      headers: {Authorization: "Bearer sk-1234567890abcdef"}
+```
+
+## Use instead
+```yaml
+dagId: etl
+tasks:
+  - taskId: call
+    operator: http
+    retryPolicy: {maxRetries: 2, retryDelay: 10s}
+    params:
+      url: https://api.example.com/v1/items
+      headers: {Authorization: "Bearer {{ var.secret.api_token }}"}
+```
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from runner.findings import Finding
+from runner.model import Workflow
+from runner.rules._support import finding_at
+
+CODE = "FR301"
+NAME = "hardcoded-secret"
+SEVERITY = "error"
+FIXABLE = False
+
+TOKEN_SHAPES: list[tuple[str, re.Pattern[str]]] = [
+    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Slack webhook", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
+    ("a Stripe key", re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}")),
+    ("an OpenAI-style key", re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("a JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+]
+AUTH_LITERAL = re.compile(r"\b(Bearer|Basic|Token)\s+([^\s\"']{8,})")
+URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@")
+ASSIGNMENT = re.compile(
+    r"(?:^|[\s;&|'\"(])(?:--)?([A-Za-z_][A-Za-z0-9_-]*?(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Za-z0-9_]*)[=](['\"]?)([^\s'\";&|]{4,})",
+    re.IGNORECASE,
+)
+SECRET_KEY = re.compile(
+    r"(?:^|[_-])(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token|credentials?)$"
+    r"|^(?:authorization|x-api-key|api-key|x-auth-token|cookie)$",
+    re.IGNORECASE,
+)
+PLACEHOLDER = re.compile(
+    r"^(?:<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\([^)]*\)s|\*+|x{3,}|\.{3,}|-+)$"
+    r"|changeme|change[_-]me|placeholder|example|dummy|redacted|your[_-]|replace[_-]?me|todo|fixme|^(?:none|null|secret|password|token|test|<redacted>)$",
+    re.IGNORECASE,
+)
+ENTROPY_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
+MIN_ENTROPY = 4.3  # bits per character; random base64 of 32+ characters is above 4.5
+
+
+def is_placeholder(value: str) -> bool:
+    value = value.strip().strip("'\"")
+    return not value or "{{" in value or "{%" in value or bool(PLACEHOLDER.search(value))
+
+
+def entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _random_looking(token: str) -> bool:
+    if token.startswith("__TPL") or re.fullmatch(r"[0-9a-fA-F-]+", token):
+        return False  # hex: checksums, commit ids and UUIDs are not secrets
+    classes = sum(bool(re.search(p, token)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
+    return classes == 3 and entropy(token) >= MIN_ENTROPY
+
+
+def _location(value: str) -> bool:
+    """A path or a URL without credentials: names where a secret is, not the secret."""
+    return bool(re.match(r"^(?:/|\./|\.\./|~/|https?://|file:|s3://|gs://)", value))
+
+
+def find_secret(text: str, key: str | None = None) -> tuple[int, str] | None:
+    """(offset, what) of the first credential in `text` (a value under `key`), or None."""
+    for what, pattern in TOKEN_SHAPES:
+        match = pattern.search(text)
+        if match:
+            return match.start(), what
+    match = AUTH_LITERAL.search(text)
+    if match and not is_placeholder(match.group(2)):
+        return match.start(), f"a literal {match.group(1)} credential"
+    match = URL_CREDENTIALS.search(text)
+    if match and not is_placeholder(match.group(2)):
+        return match.start(2), "a password in a URL"
+    for match in ASSIGNMENT.finditer(text):
+        value = match.group(3)
+        if not is_placeholder(value) and not value.isdigit() and not _location(value):
+            return match.start(1), f"a literal {match.group(1)}"
+    if (
+        key is not None and SECRET_KEY.search(key) and not is_placeholder(text)
+        and not _location(text) and len(text.strip()) >= 4
+    ):
+        return 0, f"a literal value for '{key}'"
+    for match in ENTROPY_TOKEN.finditer(text):
+        if _random_looking(match.group(0)):
+            return match.start(), "a long random-looking literal"
+    return None
+
+
+def check(workflow: Workflow) -> Iterator[Finding]:
+    for path, value in workflow.iter_strings():
+        key = path[-1] if path and isinstance(path[-1], str) else None
+        if key in ("description", "dagId", "taskId", "$schema"):
+            continue
+        found = find_secret(value, key)
+        if found is not None:
+            offset, what = found
+            yield finding_at(
+                workflow, CODE, f"hardcoded secret: {what}; pass it as {{{{ var.secret.NAME }}}} instead", path, offset
+            )

@@ -1,0 +1,100 @@
+"""## What it does
+Reports `>>`, `&>>`, `>>|`, `tee -a` and `tee --append` (also inside `$(...)`) into a file
+whose name holds no run-unique template (`ds`, `ds_nodash`, `ts`, `execution_date`,
+`logical_date`, `run_id`, `execution_id`). Appends to `/dev/stdout`, `/dev/stderr`,
+`/dev/null` and to file descriptors are fine.
+
+## Why is this bad?
+Tasks must be idempotent: a retry, a resumed run or a backfill runs the command again, and an
+append writes the same lines twice. Writing a file named by the run replaces it instead.
+
+## Example
+```yaml
+dagId: etl
+tasks:
+  - taskId: record
+    operator: bash
+    params:
+      command: 'echo "Result: $(date)" >> results.log'
+```
+
+## Use instead
+```yaml
+dagId: etl
+tasks:
+  - taskId: record
+    operator: bash
+    params:
+      command: 'echo "Result: $(date)" > results_{{ ds }}.log'
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from runner.findings import Finding
+from runner.model import Workflow
+from runner.rules._support import finding_at, placeholders, shell_tokens
+from runner.templates import RUN_UNIQUE_NAMES, analyze
+
+CODE = "FR401"
+NAME = "non-idempotent-append"
+SEVERITY = "warning"
+FIXABLE = False
+
+APPENDS = frozenset({">>", "&>>", ">>|"})
+HARMLESS = ("/dev/stdout", "/dev/stderr", "/dev/null", "/dev/fd/")
+
+
+def append_targets(command: str) -> Iterator[str]:
+    """Targets of appends in a shell command (templates kept as `__TPLn__` placeholders)."""
+    text, _ = placeholders(command)
+    tokens = shell_tokens(text)
+    for i, token in enumerate(tokens):
+        if token in APPENDS and i + 1 < len(tokens):
+            yield tokens[i + 1]
+        elif token.endswith("tee") or token == "tee":
+            j = i + 1
+            append = False
+            files = []
+            while j < len(tokens) and tokens[j] not in ("|", ";", "&&", "||", "\n", "&", ")", ">", ">>"):
+                arg = tokens[j]
+                if arg in ("-a", "--append") or (arg.startswith("-") and not arg.startswith("--") and "a" in arg):
+                    append = True
+                elif not arg.startswith("-"):
+                    files.append(arg)
+                j += 1
+            if append:
+                yield from files
+
+
+def is_harmless(target: str, mapping: dict[str, str]) -> bool:
+    bare = target.strip("'\"")
+    if bare.startswith("&") or bare.isdigit() or bare.startswith(HARMLESS):
+        return True
+    for key, expression in mapping.items():
+        if key in bare and analyze(expression).names & RUN_UNIQUE_NAMES:
+            return True
+    return False
+
+
+def check(workflow: Workflow) -> Iterator[Finding]:
+    for task in workflow.tasks:
+        command = task.params.get("command")
+        if task.operator != "bash" or not isinstance(command, str):
+            continue
+        _, mapping = placeholders(command)
+        for target in append_targets(command):
+            if is_harmless(target, mapping):
+                continue
+            shown = target
+            for key, expression in mapping.items():
+                shown = shown.replace(key, expression)
+            offset = command.find(shown.strip("'\"")) if shown else 0
+            yield finding_at(
+                workflow, CODE,
+                f"task '{task.task_id}' appends to {shown}, which holds no run-unique template; "
+                "a retry or re-run appends twice: write a file named by {{ ds }} or {{ run_id }} instead",
+                (*task.path, "params", "command"), max(offset, 0),
+            )

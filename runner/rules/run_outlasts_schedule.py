@@ -1,0 +1,123 @@
+"""## What it does
+Reports a `schedule` whose shortest interval between two ticks is shorter than the worst-case
+run time: the critical path of the DAG where every task's cost is `timeout.execution` x
+(`maxRetries` + 1) plus its retry delays (backoff, cap and jitter included), counting only
+paths on which every task has a timeout.
+
+## Why is this bad?
+When a run can last longer than the time to the next tick, runs pile up: with
+`maxActiveRuns: 1` they wait and fall behind, with more they compete for the same data.
+
+## Example
+```yaml
+dagId: etl
+schedule: "@hourly"
+tasks:
+  - taskId: export
+    operator: bash
+    timeout: {execution: 40m}
+    retryPolicy: {maxRetries: 1, retryDelay: 5m}
+    params: {command: ./export.sh}
+```
+
+## Use instead
+```yaml
+dagId: etl
+schedule: "0 */2 * * *"
+tasks:
+  - taskId: export
+    operator: bash
+    timeout: {execution: 40m}
+    retryPolicy: {maxRetries: 1, retryDelay: 5m}
+    params: {command: ./export.sh}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from runner.durations import format_seconds, seconds
+from runner.findings import Finding
+from runner.model import Task, Workflow
+from runner.rules._support import effective
+from runner.rules.invalid_schedule import schedule_problem
+
+CODE = "FR408"
+NAME = "run-outlasts-schedule"
+SEVERITY = "warning"
+FIXABLE = False
+
+TICKS = 600  # consecutive ticks examined for the shortest interval (covers a year of @daily)
+
+
+def shortest_interval(expr: str) -> float | None:
+    from croniter import croniter
+
+    if schedule_problem(expr) is not None:
+        return None
+    it = croniter(expr.strip(), datetime(2026, 1, 1, tzinfo=timezone.utc))
+    previous = it.get_next(float)
+    best = None
+    for _ in range(TICKS):
+        current = it.get_next(float)
+        gap = current - previous
+        best = gap if best is None else min(best, gap)
+        previous = current
+    return best
+
+
+def task_cost(workflow: Workflow, task: Task) -> float | None:
+    """Worst-case seconds of a task, or None when it has no timeout."""
+    timeout = effective(workflow, task, "timeout")
+    execution = seconds(timeout.get("execution")) if isinstance(timeout, dict) else None
+    if execution is None:
+        return None
+    policy: Any = effective(workflow, task, "retryPolicy")
+    policy = policy if isinstance(policy, dict) else {}
+    retries = policy.get("maxRetries", 0)
+    retries = retries if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0 else 0
+    from runner.plan import RetryPolicy
+
+    retry = RetryPolicy(
+        max_retries=retries,
+        delay=seconds(policy.get("retryDelay", 0)) or 0.0,
+        exponential=policy.get("exponentialBackoff") is True,
+        multiplier=float(policy.get("backoffMultiplier", 2)) if isinstance(policy.get("backoffMultiplier", 2), (int, float)) else 2.0,
+        max_delay=seconds(policy.get("maxRetryDelay")) if "maxRetryDelay" in policy else None,
+        jitter=float(policy.get("jitter", 0)) if isinstance(policy.get("jitter", 0), (int, float)) else 0.0,
+    )
+    delays = sum(retry.delay_for(n, rand=1.0) for n in range(1, retries + 1))
+    return execution * (retries + 1) + delays
+
+
+def check(workflow: Workflow) -> Iterator[Finding]:
+    schedule = workflow.data.get("schedule")
+    if not isinstance(schedule, str):
+        return
+    interval = shortest_interval(schedule)
+    graph = workflow.graph
+    if interval is None or graph.components():
+        return
+    tasks = list(workflow.by_id.values())
+    best: dict[int, tuple[float, list[int]]] = {}
+    for i in graph.order():
+        cost = task_cost(workflow, tasks[i])
+        if cost is None:
+            continue
+        before = [best[p] for p in graph.parents[i] if p in best]
+        base = max(before, key=lambda b: b[0], default=(0.0, []))
+        best[i] = (base[0] + cost, [*base[1], i])
+    if not best:
+        return
+    total, path = max(best.values(), key=lambda b: b[0])
+    if total > interval:
+        chain = " -> ".join(graph.names[i] for i in path)
+        yield workflow.finding(
+            CODE,
+            f"worst-case run time {format_seconds(total)} ({chain}: timeouts x tries plus retry delays) is longer than "
+            f"the {format_seconds(interval)} between runs of '{schedule}'; runs will pile up",
+            ("schedule",),
+        )
