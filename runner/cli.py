@@ -179,11 +179,11 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
 
     from runner.context import Variables, read_vars_file, resolve_params
     from runner.dryrun import as_text, describe
-    from runner.plan import compile_plan
+    from runner.plan import compile_plan, thaw
     from runner.runs import parse_datetime
 
     plan = compile_plan(workflow, env)
-    values = resolve_params(dict(plan.params_schema), params)
+    values = resolve_params(thaw(plan.params_schema), params)
     variables = Variables(read_vars_file(vars_file) if vars_file else None)
     logical = parse_datetime(execution_date) if execution_date else datetime.now(timezone.utc).replace(microsecond=0)
     doc = describe(plan, values, variables, logical)

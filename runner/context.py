@@ -138,12 +138,14 @@ def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[
         spec = dict(spec)
         if name in given:
             raw = given[name]
-            try:
-                value = parse(f"v: {raw}" if raw.strip() else "v: ''").data["v"]
-            except (YamlProblem, KeyError):
-                value = raw
-            if spec.get("type") == "string" and not isinstance(value, str):
-                value = raw
+            types = spec.get("type")
+            if types == "string" or (isinstance(types, list) and "string" in types):
+                value: Any = raw  # a string parameter takes the text as written
+            else:
+                try:
+                    value = parse(f"v: {raw}" if raw.strip() else "v: ''").data["v"]
+                except (YamlProblem, KeyError):
+                    value = raw
         elif "default" in spec:
             value = spec["default"]
         else:

@@ -19,7 +19,7 @@ from runner.context import Variables, read_vars_file, resolve_params
 from runner.engine import Engine, RunEvent, RunSetup
 from runner.errors import FlowrunError, UsageError
 from runner.model import Workflow
-from runner.plan import Plan, compile_plan
+from runner.plan import Plan, compile_plan, thaw
 from runner.process import killpg
 from runner.store import Store, process_start_time
 
@@ -147,6 +147,12 @@ def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
     masker = variables.masker()
     for short in masker.short:
         options.warn(f"a secret is shorter than 4 characters; every occurrence of it is masked ({len(short)} characters)")
+    params: dict[str, Any] = {}
+    logical = datetime.now(timezone.utc).replace(microsecond=0)
+    if not options.resume:  # usage errors (bad --param, --execution-date) before anything is written
+        params = resolve_params(thaw(plan.params_schema), options.params)
+        if options.execution_date:
+            logical = parse_datetime(options.execution_date)
     path = state_path(options.state)
     store = Store(path)
     cwd = options.cwd or os.getcwd()
@@ -159,13 +165,11 @@ def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
     if options.resume:
         _resume(plan, store, setup, options, task_hashes)
     else:
-        params = resolve_params(dict(plan.params_schema), options.params)
         live = store.live_runs(plan.dag_id)
         if len(live) >= plan.max_active_runs:
             names = ", ".join(f"{r.run_id} (pid {r.pid})" for r in live)
             store.close()
             raise RefusedError(f"'{plan.dag_id}' already has {len(live)} live run(s), maxActiveRuns is {plan.max_active_runs}: {names}")
-        logical = parse_datetime(options.execution_date) if options.execution_date else datetime.now(timezone.utc).replace(microsecond=0)
         setup.run_id = new_run_id(logical)
         setup.logical_date = logical
         setup.params = params
