@@ -212,6 +212,25 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
     return 0 if result.state == "success" else 1
 
 
+@app.command()
+def schedule(
+    paths: Annotated[list[Path], typer.Argument(help="Workflow files or directories.", metavar="PATH...")],
+    once: Annotated[bool, typer.Option("--once", help="Start every run due now, wait for them, and exit.")] = False,
+    now: Annotated[Optional[str], typer.Option("--now", help="Pretend the current time is DATETIME (ISO 8601).")] = None,  # noqa: UP045
+    env: Annotated[Optional[str], typer.Option("--env", help="Environment overlay (default: $FLOWRUN_ENV).")] = None,  # noqa: UP045
+    state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db).")] = None,  # noqa: UP045
+) -> int:
+    """Start runs on their cron ticks, honouring maxActiveRuns and catchup."""
+    import time
+
+    from runner.scheduler import schedule as run_scheduler
+
+    def report(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+    return run_scheduler([str(p) for p in paths], state, env, once, now, report)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to an exit status."""
     try:  # recent typer vendors click

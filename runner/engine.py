@@ -61,6 +61,7 @@ class RunSetup:
     outputs: dict[str, Any] = field(default_factory=dict)  # resume: kept outputs
     try_numbers: dict[str, int] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
+    alerts: Any = None  # runner.alerts.Alerts, when the workflow declares alerts
 
 
 class Engine:
@@ -92,7 +93,20 @@ class Engine:
                 if self.state[task.task_id] not in FINAL:
                     heapq.heappush(self.todo, (task.index, task.task_id))
             self._schedule()
-        return self.final_state()
+        state = self.final_state()
+        if state in ("success", "failed"):
+            async with trio.open_nursery() as nursery:  # deliveries of run alerts
+                self._event("run_succeeded" if state == "success" else "run_failed", None, {}, nursery)
+        return state
+
+    def _event(self, kind: str, task_id: str | None, payload: dict[str, Any],
+               nursery: trio.Nursery | None = None) -> None:
+        """Record an event, then start the alerts it fires (delivered in the run's nursery)."""
+        s = self.s
+        s.store.add_event(kind, s.run_id, self.plan.dag_id, task_id, payload)
+        target = nursery or self.nursery
+        if s.alerts and target is not None:
+            s.alerts.fire(target, kind, self.plan.dag_id, s.run_id, task_id, payload)
 
     def final_state(self) -> str:
         if any(s in ("failed", "upstream_failed") for s in self.state.values()):
@@ -191,17 +205,28 @@ class Engine:
         exit_code: int | None = None
         metrics: list[tuple[str, float]] = []
         with _LazyLog(path) as log_file:
-            masked = s.masker.stream()
+            # one masking stream per pipe: a secret split across two writes to stderr must not be
+            # broken up by stdout text arriving in between (both go to the same log)
+            masked, masked_err = s.masker.stream(), s.masker.stream()
 
             def write(text: str) -> None:
                 out = masked.feed(text)
                 if out:
                     log_file.write(out)
 
+            def write_err(text: str) -> None:
+                out = masked_err.feed(text)
+                if out:
+                    log_file.write(out)
+
+            def flush_log() -> None:
+                log_file.write(masked_err.flush())
+                log_file.write(masked.flush())
+
             collector_stream = s.masker.stream()
             ctx = TryContext(
                 task=task, params={}, template_context={}, outputs=self.outputs, log=write,
-                stdout=lambda text: None, stderr=write, on_process=lambda pid: None, cwd=s.cwd,
+                stdout=lambda text: None, stderr=write_err, on_process=lambda pid: None, cwd=s.cwd,
             )
 
             def on_stdout(text: str) -> None:
@@ -212,6 +237,7 @@ class Engine:
                 s.store.record_process(s.run_id, task_id, try_number, pid, process_start_time(pid))
 
             ctx.stdout, ctx.on_process = on_stdout, on_process
+            ctx.collector.held = collector_stream.flush  # the masker's held-back tail, before the output is read
             try:
                 context = template_context(
                     self.plan.dag_id, s.run_id, s.logical_date, task_id, try_number, s.params, s.variables, self.ti
@@ -224,7 +250,7 @@ class Engine:
                 operator = OPERATORS[task.operator]
                 with trio.move_on_after(task.execution_timeout if task.execution_timeout is not None else float("inf")) as scope:
                     output = await operator.execute(ctx)
-                    ctx.collector.feed(collector_stream.flush())
+                    ctx.collector.flush()
                 if scope.cancelled_caught:
                     raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
                 output = s.masker.mask_value(output)
@@ -239,7 +265,7 @@ class Engine:
                     raise
                 with trio.CancelScope(shield=True):
                     write("\ninterrupted: the run was stopped\n")
-                    log_file.write(masked.flush())
+                    flush_log()
                     s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
                                     "interrupted: the run was stopped")
                     self.state[task_id] = "failed"
@@ -250,7 +276,7 @@ class Engine:
             if error is not None:
                 error = s.masker.mask(error)
                 write(f"\nerror: {error}\n")
-            log_file.write(masked.flush())
+            flush_log()
         self._finish(task, try_number, started, output, error, exit_code, metrics)
 
     def _check_output(self, task: PlannedTask, output: Any) -> None:
@@ -282,16 +308,16 @@ class Engine:
             delay = task.retry.delay_for(try_number, s.rng.random())
             s.store.end_try(s.run_id, task_id, try_number, "failed", "up_for_retry", exit_code, error)
             self.state[task_id] = "up_for_retry"
-            s.store.add_event("task_retry", s.run_id, self.plan.dag_id, task_id,
-                              {"try_number": try_number, "error": error, "delay": delay})
+            self._event("task_retry", task_id, {"try_number": try_number, "error": error, "delay": delay,
+                                                "duration": duration})
             s.notify(RunEvent("task_retry", task_id, "up_for_retry", try_number, error, duration, {"delay": delay}))
             assert self.nursery is not None
             self.nursery.start_soon(self._retry_after, task_id, delay)
         else:
             s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", exit_code, error)
             self.state[task_id] = "failed"
-            s.store.add_event("task_failed", s.run_id, self.plan.dag_id, task_id,
-                              {"try_number": try_number, "error": error, "exit_code": exit_code})
+            self._event("task_failed", task_id, {"try_number": try_number, "error": error, "exit_code": exit_code,
+                                                 "duration": duration})
             s.notify(RunEvent("task_failed", task_id, "failed", try_number, error, duration))
         if self.state[task_id] in FINAL:
             scope = self.sla_scopes.pop(task_id, None)
@@ -333,7 +359,7 @@ class Engine:
                 await trio.sleep(sla)
                 if self.state[task.task_id] not in FINAL:
                     payload = {"sla": sla, "duration": time.time() - self.first_start[task.task_id]}
-                    self.s.store.add_event("sla_missed", self.s.run_id, self.plan.dag_id, task.task_id, payload)
+                    self._event("sla_missed", task.task_id, payload)
                     self.s.notify(RunEvent("sla_missed", task.task_id, self.state[task.task_id],
                                            message=f"exceeded its SLA of {sla:g}s", extra=payload))
 
@@ -365,9 +391,10 @@ class _LazyLog:
 
 def _cancelled(exc: BaseException) -> bool:
     """trio.Cancelled, or a group of nothing else (a cancelled nursery raises one, strict groups)."""
-    if isinstance(exc, BaseExceptionGroup):
-        return exc.split(trio.Cancelled)[1] is None
-    return isinstance(exc, trio.Cancelled)
+    if isinstance(exc, trio.Cancelled):
+        return True
+    inner = getattr(exc, "exceptions", None)  # a BaseExceptionGroup
+    return isinstance(inner, tuple) and bool(inner) and all(_cancelled(e) for e in inner)
 
 
 __all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]

@@ -42,6 +42,7 @@ class RunOptions:
     secrets_file: str | None = None
     capacity: str | None = None
     resume: str | None = None
+    run_id: str | None = None  # the scheduler's deterministic id (one run per logical date)
     cwd: str | None = None
     notify: Callable[[RunEvent], None] = lambda event: None
     warn: Callable[[str], None] = lambda message: None
@@ -161,6 +162,11 @@ def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
         variables=variables, masker=masker, capacity=capacity, logs_dir=path.parent / "logs", cwd=cwd,
         notify=options.notify,
     )
+    alerts = thaw(plan.data.get("alerts")) or []
+    if alerts:
+        from runner.alerts import Alerts
+
+        setup.alerts = Alerts(alerts, store, masker, lambda kind, line: options.notify(RunEvent(kind, message=line)))
     task_hashes = {t.task_id: t.digest for t in plan.tasks}
     if options.resume:
         _resume(plan, store, setup, options, task_hashes)
@@ -170,7 +176,7 @@ def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
             names = ", ".join(f"{r.run_id} (pid {r.pid})" for r in live)
             store.close()
             raise RefusedError(f"'{plan.dag_id}' already has {len(live)} live run(s), maxActiveRuns is {plan.max_active_runs}: {names}")
-        setup.run_id = new_run_id(logical)
+        setup.run_id = options.run_id or new_run_id(logical)
         setup.logical_date = logical
         setup.params = params
         store.create_run(setup.run_id, plan.dag_id, workflow.path, plan.digest, task_hashes,
@@ -237,12 +243,28 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: tri
         state = trio.run(_execute, engine, handle, clock=clock)
     except KeyboardInterrupt:
         state = "interrupted"
+    return finish(plan, setup, engine, state)
+
+
+async def run_async(plan: Plan, setup: RunSetup) -> RunResult:
+    """Run inside an existing trio loop (the scheduler); a cancel leaves the run resumable."""
+    engine = Engine(setup)
+    setup.notify(RunEvent("run_started", message=setup.run_id))
+    state = "interrupted"
+    try:
+        state = await engine.run()
+    finally:
+        with trio.CancelScope(shield=True):
+            result = finish(plan, setup, engine, state)
+    return result
+
+
+def finish(plan: Plan, setup: RunSetup, engine: Engine, state: str) -> RunResult:
+    """Record the run's final state and collect its results."""
     if state != "success" and engine.final_state() == "interrupted":
         state = "interrupted"
     store = setup.store
     store.finish_run(setup.run_id, state)
-    if state in ("success", "failed"):
-        store.add_event(f"run_{'succeeded' if state == 'success' else 'failed'}", setup.run_id, plan.dag_id, None, {})
     setup.notify(RunEvent("run_finished", state=state, message=setup.run_id))
     rows = store.task_states(setup.run_id)
     tasks = {

@@ -80,6 +80,12 @@ CREATE TABLE IF NOT EXISTS metrics (
     ts REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS metrics_run ON metrics (run_id);
+CREATE TABLE IF NOT EXISTS alert_state (
+    dag_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    last_fired REAL NOT NULL,
+    PRIMARY KEY (dag_id, alert_id)
+);
 """
 
 
@@ -311,6 +317,21 @@ class Store:
                 "INSERT INTO events (run_id, dag_id, task_id, kind, ts, payload) VALUES (?,?,?,?,?,?)",
                 (run_id, dag_id, task_id, kind, time.time(), json.dumps(payload, default=str)),
             )
+
+    def claim_alert(self, dag_id: str, alert_id: str, cooldown: float) -> bool:
+        """True (and the time recorded) unless the alert fired less than `cooldown` seconds ago."""
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT last_fired FROM alert_state WHERE dag_id=? AND alert_id=?", (dag_id, alert_id)
+            ).fetchone()
+            if row is not None and now - row[0] < cooldown:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO alert_state (dag_id, alert_id, last_fired) VALUES (?,?,?)",
+                (dag_id, alert_id, now),
+            )
+        return True
 
     def events(self, run_id: str) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM events WHERE run_id=? ORDER BY id", (run_id,)))

@@ -74,6 +74,8 @@ class Reporter:
             return f"{stamp} run {event.message} of '{self.dag_id}' started"
         if event.event == "run_finished":
             return None
+        if event.event in ("alert", "alert_failed"):
+            return f"{stamp} {event.message}"
         tries = f" (try {event.try_number})" if event.try_number else ""
         took = f" in {format_seconds(event.duration)}" if event.duration is not None else ""
         if event.event == "task_retry":
