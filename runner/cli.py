@@ -231,6 +231,16 @@ def schedule(
     return run_scheduler([str(p) for p in paths], state, env, once, now, report)
 
 
+def _register_history() -> None:
+    from runner.cli_runs import graph, runs_app
+
+    app.add_typer(runs_app, name="runs")
+    app.command()(graph)
+
+
+_register_history()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to an exit status."""
     try:  # recent typer vendors click
