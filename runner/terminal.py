@@ -41,6 +41,12 @@ class Reporter:
             self.out.write(json.dumps(record) + "\n")
             self.out.flush()
             return
+        if event.event == "run_finished":
+            if self.status_shown:
+                self.out.write("\r\x1b[K")  # the summary replaces the status line
+                self.status_shown = False
+                self.out.flush()
+            return
         self._count(event)
         line = self._line(event)
         if line:
