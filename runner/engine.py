@@ -260,6 +260,8 @@ class Engine:
                 error, exit_code = exc.message, exc.exit_code
             except TemplateProblem as exc:
                 error = str(exc)
+            except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
+                error = f"{task.operator} operator failed: {type(exc).__name__}: {exc}".replace("\n", " ")
             except BaseException as exc:
                 if not _cancelled(exc):
                     raise

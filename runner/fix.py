@@ -2,9 +2,11 @@
 
 Editing spans of the original text, located by the positions the loader keeps, leaves every
 other byte as it was: comments, key order, quoting and indentation survive by construction.
-A block item loses its whole line; a flow list `[a, b, c]` is rewritten from the source text
-of the items it keeps. An item that is not safely removable (a list shared through an alias,
-or written in an unusual layout) is left alone.
+A block item loses its whole line; an item of a flow list `[a, b, c]` loses itself and the
+separator after it (before it, for the last item), so comments and tags of the list stay. A
+list that is not safely editable (one that aliases may share because it or a node holding it
+has an anchor, one reached through an alias or a merge key, or one written in an unusual
+layout) is left alone, and its findings are not offered as fixable.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from runner.findings import Fix
 from runner.source import Node, Source
 
 _BLOCK_PREFIX = re.compile(r"[ \t]*-[ \t]+\Z")
+_LINE_REST = re.compile(r"[ \t]*(#[^\r\n]*)?\r?(\n|\Z)")  # after a block item: a comment at most
+_FLOW_REST = re.compile(r"[ \t]*,?[ \t]*(#[^\r\n]*)?\r?(\n|\Z)")  # after a flow item alone on its line
+
+Span = tuple[int, int]
 
 
 def apply_fixes(text: str, source: Source, fixes: list[Fix]) -> tuple[str, int]:
@@ -24,29 +30,40 @@ def apply_fixes(text: str, source: Source, fixes: list[Fix]) -> tuple[str, int]:
     for fix in fixes:
         if fix.path and isinstance(fix.path[-1], int):
             by_list[fix.path[:-1]].add(fix.path[-1])
-    edits: list[tuple[int, int, str]] = []
+    edits: list[Span] = []
     removed = 0
     for list_path, drop in by_list.items():
-        node = source.node(list_path)
-        owner = source.node(list_path[:2]) if len(list_path) >= 2 else None
-        if node is None or node.kind != "seq" or not _inside(node, owner):
-            continue
-        items = node.items()
-        if len(drop) >= len(items):
-            continue  # never empty a list
-        if node.flow:
-            kept = [text[item.start:item.end] for i, item in enumerate(items) if i not in drop]
-            edits.append((node.start, node.end, "[" + ", ".join(kept) + "]"))
+        spans = _removals(text, source, list_path, drop)
+        if spans is not None:
+            edits.extend(spans)
             removed += len(drop)
-            continue
-        for i in sorted(drop):
-            span = _block_item_span(text, items[i])
-            if span is not None:
-                edits.append((*span, ""))
-                removed += 1
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
+    for start, end in sorted(edits, reverse=True):
+        text = text[:start] + text[end:]
     return text, removed
+
+
+def fixable(source: Source, fix: Fix) -> bool:
+    """Whether `apply_fixes` can apply this fix to the text it was found in."""
+    if not fix.path or not isinstance(fix.path[-1], int):
+        return False
+    return _removals(source.text, source, fix.path[:-1], {fix.path[-1]}) is not None
+
+
+def _removals(text: str, source: Source, list_path: tuple[str | int, ...], drop: set[int]) -> list[Span] | None:
+    """The spans of text to delete to remove items `drop` of the list, or None if it must not be edited."""
+    node = source.node(list_path)
+    owner = source.node(list_path[:2]) if len(list_path) >= 2 else None
+    if node is None or node.kind != "seq" or not _inside(node, owner):
+        return None
+    if any(getattr(source.node(list_path[:k]), "anchor", None) for k in range(len(list_path) + 1)):
+        return None  # the list, or a mapping holding it, may be shared through aliases
+    items = node.items()
+    if not drop or len(drop) >= len(items) or not drop <= set(range(len(items))):
+        return None  # never empty a list
+    if any(items[i].kind != "scalar" or items[i].anchor is not None for i in drop):
+        return None
+    spans = _flow_spans(text, items, drop) if node.flow else _block_spans(text, items, drop)
+    return spans if spans is not None and len(spans) > 0 else None
 
 
 def _inside(node: Node, owner: Node | None) -> bool:
@@ -54,9 +71,37 @@ def _inside(node: Node, owner: Node | None) -> bool:
     return owner is None or (owner.start <= node.start and node.end <= owner.end)
 
 
-def _block_item_span(text: str, item: Node) -> tuple[int, int] | None:
-    line_start = text.rfind("\n", 0, item.start) + 1
-    if item.kind != "scalar" or not _BLOCK_PREFIX.match(text[line_start:item.start]):
-        return None
-    line_end = text.find("\n", item.end)
-    return line_start, len(text) if line_end < 0 else line_end + 1
+def _block_spans(text: str, items: list[Node], drop: set[int]) -> list[Span] | None:
+    spans = []
+    for i in sorted(drop):
+        item = items[i]
+        line_start = text.rfind("\n", 0, item.start) + 1
+        rest = _LINE_REST.match(text, item.end)
+        if not _BLOCK_PREFIX.match(text[line_start:item.start]) or rest is None:
+            return None
+        spans.append((line_start, rest.end()))
+    return spans
+
+
+def _flow_spans(text: str, items: list[Node], drop: set[int]) -> list[Span] | None:
+    spans = []
+    runs: list[list[int]] = []
+    for i in sorted(drop):
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        first, last = items[run[0]], items[run[-1]]
+        if run[-1] + 1 < len(items):
+            # the items, their commas and what follows up to the next kept item
+            spans.append((first.start, items[run[-1] + 1].start))
+            continue
+        previous = items[run[0] - 1]  # kept: a list is never emptied
+        line_start = text.rfind("\n", 0, first.start) + 1
+        rest = _FLOW_REST.match(text, last.end)
+        if line_start > previous.end and not text[line_start:first.start].strip() and rest is not None:
+            spans.append((line_start, rest.end()))  # the last items stand on lines of their own
+        else:
+            spans.append((previous.end, last.end))  # `, c` of `[a, b, c]`
+    return spans

@@ -10,6 +10,7 @@ from runner import suppressions
 from runner.config import LintConfig
 from runner.errors import UsageError
 from runner.findings import Finding, severity_rank
+from runner.fix import apply_fixes, fixable
 from runner.model import Workflow
 from runner.rules import RULES, yaml_syntax
 from runner.source import Source, YamlProblem, decode, parse, read_text
@@ -50,8 +51,10 @@ def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding]
         active = lambda code: config.selects(code) and yaml_syntax.CODE.startswith(code)  # noqa: E731
     else:
         findings = check_workflow(Workflow.from_source(source), config)
-    findings = [f for f in findings if config.selects(f.code)]
-    findings = suppressions.apply(findings, text, path, active)
+    findings = suppressions.apply([f for f in findings if config.selects(f.code)], text, path, active)
+    findings = [f for f in findings if config.selects(f.code)]  # FR006 may be ignored too
+    if source is not None:  # offer only the fixes `--fix` can apply
+        findings = [f if f.fix is None or fixable(source, f.fix) else replace(f, fix=None) for f in findings]
     return sorted(findings, key=Finding.sort_key), source
 
 
@@ -65,8 +68,6 @@ def lint_file(path: str, config: LintConfig, fix: bool = False) -> tuple[list[Fi
     fixed = 0
     if not fix:
         return findings, 0
-    from runner.fix import apply_fixes
-
     for _ in range(10):  # each round removes at least one item; a fixed point comes fast
         fixes = [f.fix for f in findings if f.fix is not None]
         if not fixes or source is None:

@@ -1,7 +1,8 @@
 """Masking of secret values, as a stream filter applied before anything is written.
 
-Lessons of Airflow's and GitHub's maskers (FACTS.md): mask the stream, holding back a tail of
-(longest variant - 1) characters so a secret split across two reads is still caught; mask the
+Lessons of Airflow's and GitHub's maskers (FACTS.md): mask the stream, holding back the tail
+(at most longest variant - 1 characters) that may begin a secret, so a secret split across two
+reads is still caught and other text is written at once; mask the
 common encodings of each secret (JSON-escaped, URL-quoted, base64 at the three alignments, each
 line of a multi-line secret); longest first. Secrets shorter than `MIN_VARIANT_LENGTH` are
 masked as they are, without encoded variants (an encoded 2-character string would mask noise).
@@ -27,6 +28,7 @@ def variants(secret: str) -> set[str]:
         return out
     out.add(json.dumps(secret)[1:-1])
     out.add(quote(secret, safe=""))
+    out.add(quote(secret))  # safe="/": Jinja's `urlencode` filter, most URL builders
     out.add(quote_plus(secret, safe=""))
     raw = secret.encode("utf-8")
     for payload in (raw, raw + b"\n"):
@@ -50,6 +52,7 @@ class Masker:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._variants: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._prefixes: set[str] = set()
         self.short: list[str] = []
         for secret in secrets:
             self.add(secret)
@@ -62,6 +65,14 @@ class Masker:
         self._variants |= variants(secret)
         ordered = sorted(self._variants, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        self._prefixes = {v[:i] for v in self._variants for i in range(1, len(v))}
+
+    def unfinished(self, text: str) -> int:
+        """Length of the longest tail of `text` that may be the start of a secret (to hold back)."""
+        for size in range(min(self.longest - 1, len(text)), 0, -1):
+            if text[-size:] in self._prefixes:
+                return size
+        return 0
 
     @property
     def longest(self) -> int:
@@ -105,10 +116,10 @@ class StreamMasker:
         if not self.masker:
             return chunk
         text = self.masker.mask(self.pending + chunk)
-        hold = self.masker.longest - 1
-        if hold <= 0 or len(text) <= hold:
-            self.pending = text if hold > 0 else ""
-            return "" if hold > 0 else text
+        hold = self.masker.unfinished(text)  # only a tail that may begin a secret waits
+        if hold <= 0:
+            self.pending = ""
+            return text
         self.pending = text[-hold:]
         return text[:-hold]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import copy
 import graphlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from runner.findings import Finding, Fix
 from runner.graph import Graph
@@ -21,6 +21,7 @@ from runner.source import Source, YamlProblem, load
 CycleError = graphlib.CycleError
 
 PathT = tuple[str | int, ...]
+_T = TypeVar("_T")
 
 
 class WorkflowError(Exception):
@@ -131,10 +132,19 @@ class Workflow:
 
     def topological_order(self) -> list[str]:
         """Task ids, upstream first, ties in file order; raises CycleError."""
-        return self._names(self.graph.order())
+        return self._names(self._acyclic(self.graph.order))
 
     def stages(self) -> list[list[str]]:
-        return [self._names(stage) for stage in self.graph.stages()]
+        """Stage k holds the tasks whose longest upstream path has k edges; raises CycleError."""
+        return [self._names(stage) for stage in self._acyclic(self.graph.stages)]
+
+    def _acyclic(self, compute: Callable[[], _T]) -> _T:
+        """`compute()`, with a CycleError naming tasks (`a -> b -> a`) instead of graph indices."""
+        try:
+            return compute()
+        except CycleError as exc:
+            cycle = [self.graph.names[i] for i in exc.args[1]] if len(exc.args) > 1 else []
+            raise CycleError(f"circular dependency: {' -> '.join(cycle)}", cycle) from None
 
     def root_tasks(self) -> list[str]:
         return self._names(self.graph.roots())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from runner.findings import Finding
 from runner.linter import LintResult
@@ -121,7 +122,7 @@ def _sarif_result(f: Finding, index: dict[str, int]) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": Path(f.path).as_posix()},
+                    "artifactLocation": {"uri": quote(Path(f.path).as_posix())},  # a URI: spaces as %20
                     "region": {"startLine": f.line, "startColumn": f.column},
                 }
             }

@@ -46,7 +46,7 @@ class YamlProblem(Exception):
 class Node:
     """A composed YAML node. `data` is the plain Python value (shared by aliases)."""
 
-    __slots__ = ("column", "data", "end", "end_column", "end_line", "flow", "kind", "line", "pairs", "size", "start")
+    __slots__ = ("anchor", "column", "data", "end", "end_column", "end_line", "flow", "kind", "line", "pairs", "size", "start")
 
     def __init__(self, kind: str, data: Any, mark: Any, flow: bool = False) -> None:
         self.kind = kind  # "map", "seq" or "scalar"
@@ -60,6 +60,7 @@ class Node:
         self.flow = flow
         self.pairs: list[tuple[Node, Node]] = []  # map: (key, value); seq: (item, item)
         self.size = 1  # nodes below and including this one, aliases expanded; -1 while open
+        self.anchor: str | None = None  # `&name`: the node may be shared through aliases
 
     def _close(self, mark: Any) -> None:
         self.end = mark.index
@@ -158,15 +159,16 @@ def parse(text: str, path: str = "<string>") -> Source:
         raise YamlProblem(f"unacceptable character in file: {exc.reason}", line, column) from None
     except MarkedYAMLError as exc:
         mark = composer._mark(exc.problem_mark or exc.context_mark)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, column = _clamp(text, mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise YamlProblem(_syntax_message(exc, _char_at(text, line, column) == "\t"), line, column) from None
     except YAMLError as exc:  # pragma: no cover - every parser error we have seen is marked
         raise YamlProblem(f"invalid YAML: {exc}") from None
-    if root is None:
+    if root is None or (root.kind == "scalar" and root.data is None and root.start == root.end):
         raise YamlProblem("the file holds no YAML document; a workflow needs at least dagId and tasks")
     if root.kind != "map":
         found = {"seq": "a list", "scalar": "a single value"}[root.kind]
-        raise YamlProblem(f"the top level must be a mapping (dagId:, tasks:, ...), found {found}", root.line, root.column)
+        line, column = _clamp(text, root.line, root.column)
+        raise YamlProblem(f"the top level must be a mapping (dagId:, tasks:, ...), found {found}", line, column)
     return Source(path, text, root, root.data)
 
 
@@ -183,17 +185,30 @@ def _syntax_message(exc: Any, at_tab: bool = False) -> str:
 
 def _char_at(text: str, line: int, column: int) -> str:
     """The character at a 1-based line and column ('' when there is none)."""
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    return text[start + column - 1 : start + column]
+    starts = _line_starts(text)
+    if not 1 <= line <= len(starts):
+        return ""
+    return text[starts[line - 1] + column - 1 : starts[line - 1] + column]
+
+
+def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
+    """Move a position past the final line break ("unexpected end of stream") to the last line's end."""
+    body = text.rstrip("\r\n")
+    starts = _line_starts(body)
+    if line <= len(starts):
+        return line, column
+    return len(starts), len(body) - starts[-1] + 1
+
+
+def _line_starts(text: str) -> list[int]:
+    """Index of the first character of each line; lines end at '\n', '\r\n' or '\r' (YAML 1.2)."""
+    return [0, *(m.end() for m in _BREAKS.finditer(text))]
 
 
 def _char_position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+    starts = _line_starts(text)
+    line = bisect.bisect_right(starts, index)
+    return line, index - starts[line - 1] + 1
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
@@ -244,11 +259,12 @@ class _Scalars:
 
 _MERGE = object()
 _UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAKS = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True)
 class _Mark:
-    """A parser mark with 0-based line and column counted on '\n' only."""
+    """A parser mark with 0-based line and column counted on YAML 1.2 line breaks only."""
 
     line: int
     column: int
@@ -269,9 +285,9 @@ class _Composer:
         self.anchors: dict[str, Node] = {}
         self.expanded = 0
         self.byte_offsets = False  # whether ReaderError positions are byte offsets (C parser)
-        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); editors and this
-        # module count '\n' only, so in such files positions are taken from the character index
-        self.line_starts = [0, *(m.end() for m in re.finditer("\n", text))] if _UNUSUAL_BREAKS.search(text) else None
+        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
+        # do not, so in such files positions are taken from the character index
+        self.line_starts = _line_starts(text) if _UNUSUAL_BREAKS.search(text) else None
 
     def _mark(self, mark: Any) -> Any:
         if self.line_starts is None or mark is None:
@@ -325,6 +341,7 @@ class _Composer:
                 self._count(1, mark)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = opened
+                    opened.anchor = event.anchor
                 stack.append([opened, None, []])
                 continue
             elif name in ("MappingEndEvent", "SequenceEndEvent"):
@@ -360,6 +377,7 @@ class _Composer:
         node._close(self._mark(event.end_mark))
         if event.anchor is not None:
             self.anchors[event.anchor] = node
+            node.anchor = event.anchor
         return node
 
     def _scalar(self, event: Any) -> Node:
@@ -380,6 +398,7 @@ class _Composer:
         node._close(self._mark(event.end_mark))
         if event.anchor is not None:
             self.anchors[event.anchor] = node
+            node.anchor = event.anchor
         return node
 
     def _alias(self, event: Any) -> Node:

@@ -9,7 +9,9 @@ computed (see FACTS.md).
 from __future__ import annotations
 
 import json
+import re
 import shlex
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +24,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 # Bounds on what one template expression may compute.
 MAX_REPEAT = 1_000_000  # characters or items made by `'a' * n` / `[x] * n`
 MAX_POWER_BITS = 10_000  # bits of an integer result of `**` or `*`
+MAX_RENDERED = 10 * 1024 * 1024  # characters one template may produce
+RENDER_SECONDS = 10.0  # wall-clock budget of one template (checked between output chunks)
+PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+# widths and precisions in printf-style (`%-99s`, `%.5f`) and str.format (`{:>99}`) formats
+_PRINTF_NUMBERS = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(\*|\d*)(?:\.(\*|\d+))?")
+_FORMAT_FIELDS = re.compile(r"\{[^{}]*:([^{}]*)\}")
 
 # Names a template may use (SPEC section 2).
 CONTEXT_NAMES = frozenset(
@@ -64,10 +72,63 @@ def _finalize(value: Any) -> Any:
     return to_json(value) if isinstance(value, (dict, list)) else value
 
 
+def _check_width(value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_REPEAT:
+        raise SecurityError(f"a width of {value:,} is refused (limit {MAX_REPEAT:,})")
+
+
+def _check_format(fmt: str) -> None:
+    """Refuse printf-style or str.format widths/precisions that would pad to a huge string."""
+    numbers = [n for pair in _PRINTF_NUMBERS.findall(fmt) for n in pair if n and n != "*"]
+    for spec in _FORMAT_FIELDS.findall(fmt):
+        numbers += re.findall(r"\d+", spec)
+    for number in numbers:
+        _check_width(int(number))
+
+
+def _center(value: Any, width: int = 80) -> str:
+    _check_width(width)
+    return str(value).center(width)
+
+
+def _format(value: Any, *args: Any, **kwargs: Any) -> str:
+    from jinja2.filters import do_format
+
+    _check_format(str(value))
+    return do_format(value, *args, **kwargs)
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"**", "*"})
+    intercepted_binops = frozenset({"**", "*", "%"})
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") in PADDING_METHODS:
+            for value in (*args, *kwargs.values()):
+                _check_width(value)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        fmt = value.__self__
+        _check_format(fmt)
+        if not re.search(r"\{[^{}]*:[^{}]*\{", fmt):
+            return wrapped
+
+        def nested(*args: Any, **kwargs: Any) -> str:  # `'{0:{1}}'.format(x, width)`
+            for arg in (*args, *kwargs.values()):
+                _check_width(arg)
+            return str(wrapped(*args, **kwargs))
+
+        return nested
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+            if any("*" in pair for pair in _PRINTF_NUMBERS.findall(left)):  # `'%*s' % (width, x)`
+                for value in right if isinstance(right, tuple) else (right,):
+                    _check_width(value)
         if (
             operator == "**" and isinstance(left, int) and isinstance(right, int)
             and right > 0 and abs(left) > 1 and right * abs(left).bit_length() > MAX_POWER_BITS
@@ -88,6 +149,9 @@ def environment() -> Sandbox:
     env.filters["shell_quote"] = shell_quote
     env.filters["tojson"] = to_json
     env.filters["pyliteral"] = py_literal
+    env.filters["center"] = _center
+    env.filters["format"] = _format
+    del env.globals["lipsum"]  # `lipsum(n=10**6)` computes for a minute; not a name of SPEC section 2
     env.policies["json.dumps_function"] = json.dumps
     return env
 
@@ -111,11 +175,26 @@ def render(source: str, context: dict[str, Any]) -> str:
     if not is_template(source):
         return source
     try:
-        return str(_compiled(source).render(context))
+        return _bounded(_compiled(source).generate(context))
     except TemplateError as exc:
         raise TemplateProblem(_reason(exc)) from None
     except (ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
         raise TemplateProblem(f"{type(exc).__name__}: {exc}") from None
+
+
+def _bounded(chunks: Iterator[str]) -> str:
+    """Join a template's output, refusing more than MAX_RENDERED characters or RENDER_SECONDS."""
+    parts: list[str] = []
+    size = 0
+    deadline = time.monotonic() + RENDER_SECONDS
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_RENDERED:
+            raise SecurityError(f"the template renders more than {MAX_RENDERED:,} characters")
+        if time.monotonic() > deadline:
+            raise SecurityError(f"the template took more than {RENDER_SECONDS:g}s to render")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:

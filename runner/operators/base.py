@@ -46,28 +46,36 @@ class Operator(Protocol):
 class OutputCollector:
     """Keeps the last non-empty stdout line and the metrics of JSON-object lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, held: Callable[[], str] | None = None) -> None:
         self.partial = ""
         self.last = ""
-        self.too_large = False
+        self.too_large = False  # the last non-empty line is over MAX_OUTPUT
+        self.truncated = False  # `partial` is the tail of a line over MAX_OUTPUT
         self.metrics: list[tuple[str, float]] = []
+        self.held = held  # returns text a stream filter (the masker) still holds back
+
+    def flush(self) -> None:
+        if self.held is not None:
+            self.feed(self.held())
 
     def feed(self, text: str) -> None:
         data = self.partial + text
         lines = data.split("\n")
         self.partial = lines.pop()
+        for line in lines:  # only the first of them can be the end of a truncated line
+            self._line(line, self.truncated)
+            self.truncated = False
         if len(self.partial) > MAX_OUTPUT:
-            self.too_large = True
+            self.truncated = True
             self.partial = self.partial[-MAX_OUTPUT - 1:]
-        for line in lines:
-            self._line(line)
 
-    def _line(self, line: str) -> None:
+    def _line(self, line: str, truncated: bool = False) -> None:
         line = line.rstrip("\r")
         if not line.strip():
             return
         self.last = line
-        if line.lstrip().startswith("{"):
+        self.too_large = truncated or len(line.encode("utf-8", "replace")) > MAX_OUTPUT
+        if not self.too_large and line.lstrip().startswith("{"):
             try:
                 event = json.loads(line)
             except ValueError:
@@ -78,10 +86,11 @@ class OutputCollector:
                         self.metrics.append((str(name), float(value)))
 
     def output(self) -> Any:
+        self.flush()
         if self.partial:
-            self._line(self.partial)
-            self.partial = ""
-        if self.too_large or len(self.last.encode("utf-8", "replace")) > MAX_OUTPUT:
+            self._line(self.partial, self.truncated)
+            self.partial, self.truncated = "", False
+        if self.too_large:
             raise TaskFailure("output is larger than 1 MiB; write the data to a file and output its path instead")
         if not self.last:
             return None
