@@ -159,7 +159,7 @@ def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
     cwd = options.cwd or os.getcwd()
     setup = RunSetup(
         plan=plan, store=store, run_id="", logical_date=datetime.now(timezone.utc), params={},
-        variables=variables, masker=masker, capacity=capacity, logs_dir=path.parent / "logs", cwd=cwd,
+        variables=variables, masker=masker, capacity=capacity, logs_dir=path.resolve().parent / "logs", cwd=cwd,
         notify=options.notify,
     )
     alerts = thaw(plan.data.get("alerts")) or []

@@ -171,3 +171,77 @@ def test_secret_in_alert_message_is_masked(tmp_path: Path, monkeypatch: pytest.M
     assert out.exists()
     assert "s3cr3t-t0ken-value" not in out.read_text()
     assert b"s3cr3t-t0ken-value" not in (tmp_path / "s.db").read_bytes()
+
+
+EVENT_TYPES = ("task_failed", "task_retry", "sla_missed", "run_failed", "run_succeeded")
+
+
+def _all_events_workflow(notifier: dict[str, Any], fail: bool) -> Workflow:
+    task: dict[str, Any] = {"taskId": "job", "operator": "bash",
+                            "params": {"command": "sleep 0.3; exit 1" if fail else "true"}}
+    if fail:
+        task["retryPolicy"] = {"maxRetries": 1, "retryDelay": "10ms"}
+        task["timeout"] = {"sla": "100ms"}
+    return Workflow.from_dict({
+        "dagId": "every_event_" + ("fail" if fail else "ok"),
+        "alerts": [{"id": kind, "on": [kind], "message": "{{ event }}", "notify": [notifier]} for kind in EVENT_TYPES],
+        "tasks": [task],
+    })
+
+
+def _smtp(messages: list[Any]) -> Any:
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, port
+
+
+@pytest.mark.parametrize("kind", ["command", "webhook", "email"])
+def test_each_event_type_fires_each_notifier(kind: str, tmp_path: Path, webhook: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    messages: list[Any] = []
+    controller = None
+    if kind == "command":
+        notifier: dict[str, Any] = {"command": f'echo "$FLOWRUN_ALERT_EVENT" >> {tmp_path}/events.txt'}
+    elif kind == "webhook":
+        notifier = {"webhook": webhook}
+    else:
+        controller, port = _smtp(messages)
+        monkeypatch.setenv("FLOWRUN_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("FLOWRUN_SMTP_PORT", str(port))
+        notifier = {"email": {"to": "ops@example.com"}}
+    try:
+        for fail in (True, False):
+            run_workflow(_all_events_workflow(notifier, fail), state=str(tmp_path / "s.db"), cwd=str(tmp_path))
+    finally:
+        if controller is not None:
+            controller.stop()
+    if kind == "command":
+        seen = set((tmp_path / "events.txt").read_text().split())
+    elif kind == "webhook":
+        seen = {body["event"] for body in _Hook.received}
+    else:
+        seen = {kind_ for m in messages for kind_ in EVENT_TYPES if f"[flowrun] warning: {kind_}" in m.content.decode()}
+    assert seen == set(EVENT_TYPES)
+
+
+def test_a_hanging_notifier_times_out_without_changing_the_outcome(tmp_path: Path) -> None:
+    from trio.testing import MockClock
+
+    from runner.runs import RunOptions, execute, prepare
+
+    wf = _workflow([{"id": "hang", "on": ["run_succeeded"], "notify": [{"command": "sleep 600"}]}], command="true")
+    plan, setup = prepare(wf, RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path), handle_signals=False))
+    result = execute(plan, setup, handle_signals=False, clock=MockClock(autojump_threshold=0))
+    assert result.state == "success"
+    failed = _events(tmp_path / "s.db", "alert_failed")
+    assert len(failed) == 1 and "timed out" in failed[0]["error"]
