@@ -25,8 +25,9 @@ class LintConfig:
     root: Path | None = None  # directory of the config file; exclude globs are relative to it
 
     def selects(self, code: str) -> bool:
+        """FR001 (the file does not parse) is reported unless ignored explicitly, as ruff does."""
         code = code.upper()
-        if self.select and not any(code.startswith(p) for p in self.select):
+        if self.select and not any(code.startswith(p) for p in self.select) and code != "FR001":
             return False
         return not any(code.startswith(p) for p in self.ignore)
 

@@ -3,6 +3,7 @@ suppressions and file discovery (SPEC sections 4 and 6)."""
 
 from __future__ import annotations
 
+from typing import Any
 import json
 import subprocess
 from collections.abc import Callable
@@ -224,7 +225,8 @@ def test_exclude_globs_are_relative_to_the_configuration(write: Write, run_cli: 
     write("vendor/lib/mixed.yaml", MIXED)
     result = run_cli("lint", ".", "--format", "json")
     assert sorted({f["path"] for f in json.loads(result.stdout)}) == ["workflows/mixed.yaml"]
-    # an excluded file named on the command line is skipped too, as in ruff
+    # an excluded file named on the command line is skipped too (pre-commit names files;
+    # ruff would need force-exclude for this)
     result = run_cli("lint", "vendor/lib/mixed.yaml")
     assert (result.returncode, result.stdout) == (0, "No problems found in 0 files.\n")
 
@@ -371,3 +373,11 @@ def test_several_files_and_their_summary(write: Write, run_cli: RunCli) -> None:
     assert lines[0] == "c.yaml:1:1: FR001 [error] the top level must be a mapping (dagId:, tasks:, ...), found a list"
     assert lines[-1] == "Found 4 problems (2 errors, 2 warnings) in 2 files; 1 fixable with --fix."
     assert result.returncode == 1
+
+
+def test_select_never_hides_a_file_that_does_not_parse(run_cli: Any, write: Any) -> None:
+    path = write("broken.yaml", "dagId: x\ntasks: [\n")
+    selected = run_cli("lint", "--select", "FR1", str(path))
+    assert selected.returncode == 1 and "FR001" in selected.stdout
+    ignored = run_cli("lint", "--ignore", "FR001", str(path))
+    assert ignored.returncode == 0 and "FR001" not in ignored.stdout

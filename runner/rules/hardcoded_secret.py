@@ -69,9 +69,11 @@ TOKEN_SHAPES: list[tuple[str, re.Pattern[str]]] = [
 AUTH_LITERAL = re.compile(r"\b(Bearer|Basic|Token)\s+([^\s\"']{8,})")
 URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@")
 ASSIGNMENT = re.compile(
-    r"(?:^|[\s;&|'\"(])(?:--)?([A-Za-z_][A-Za-z0-9_-]*?(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Za-z0-9_]*)[=](['\"]?)([^\s'\";&|]{4,})",
+    r"(?:^|[\s;&|'\"(])(?:--)?((?:[A-Za-z_][A-Za-z0-9_-]*?)?(?:PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY)[A-Za-z0-9_]*)[=](['\"]?)([^\s'\";&|]{4,})",
     re.IGNORECASE,
 )
+# `TOKEN_FILE=...`, `PASSWORD_MIN_LENGTH=...`: names about a credential, not holding one
+NOT_A_SECRET_NAME = re.compile(r"[_-](?:FILE|PATH|DIR|URL|URI|NAME|TTL|LENGTH|TYPE|HEADER)$", re.IGNORECASE)
 SECRET_KEY = re.compile(
     r"(?:^|[_-])(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token|credentials?)$"
     r"|^(?:authorization|x-api-key|api-key|x-auth-token|cookie)$",
@@ -82,8 +84,14 @@ PLACEHOLDER = re.compile(
     r"|changeme|change[_-]me|placeholder|example|dummy|redacted|your[_-]|replace[_-]?me|todo|fixme|^(?:none|null|secret|password|token|test|<redacted>)$",
     re.IGNORECASE,
 )
+# a quoted "key": "value" pair inside a string (a JSON body written as text)
+JSON_PAIR = re.compile(r"\"([A-Za-z0-9_-]+)\"\s*:\s*\"([^\"]*)\"")
 ENTROPY_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
 MIN_ENTROPY = 4.3  # bits per character; random base64 of 32+ characters is above 4.5
+# runs of one letter case or of digits (`Region`, `EU`, `2026`): their mean length is under 2 in
+# random base64 and 3.5 or more in camelCase identifiers and paths
+WORD_SEGMENT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+MAX_MEAN_SEGMENT = 3.0
 
 
 def is_placeholder(value: str) -> bool:
@@ -100,7 +108,10 @@ def _random_looking(token: str) -> bool:
     if token.startswith("__TPL") or re.fullmatch(r"[0-9a-fA-F-]+", token):
         return False  # hex: checksums, commit ids and UUIDs are not secrets
     classes = sum(bool(re.search(p, token)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
-    return classes == 3 and entropy(token) >= MIN_ENTROPY
+    if classes < 3 or entropy(token) < MIN_ENTROPY:
+        return False
+    segments = WORD_SEGMENT.findall(token)
+    return sum(map(len, segments)) / len(segments) < MAX_MEAN_SEGMENT  # words: an identifier or a path
 
 
 def _location(value: str) -> bool:
@@ -122,8 +133,14 @@ def find_secret(text: str, key: str | None = None) -> tuple[int, str] | None:
         return match.start(2), "a password in a URL"
     for match in ASSIGNMENT.finditer(text):
         value = match.group(3)
+        if NOT_A_SECRET_NAME.search(match.group(1)):
+            continue
         if not is_placeholder(value) and not value.isdigit() and not _location(value):
             return match.start(1), f"a literal {match.group(1)}"
+    for match in JSON_PAIR.finditer(text):
+        name, value = match.groups()
+        if SECRET_KEY.search(name) and not is_placeholder(value) and not _location(value) and len(value.strip()) >= 4:
+            return match.start(2), f"a literal value for '{name}'"
     if (
         key is not None and SECRET_KEY.search(key) and not is_placeholder(text)
         and not _location(text) and len(text.strip()) >= 4
