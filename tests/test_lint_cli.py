@@ -3,11 +3,11 @@ suppressions and file discovery (SPEC sections 4 and 6)."""
 
 from __future__ import annotations
 
-from typing import Any
 import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import cli_env, flowrun
