@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import graphlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -219,6 +219,3 @@ def load_workflow(path: str | Path) -> Workflow:
     except YamlProblem as exc:
         raise WorkflowError(str(path), exc.line, exc.column, exc.message) from None
 
-
-def with_path(finding: Finding, path: str) -> Finding:
-    return replace(finding, path=path)

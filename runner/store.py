@@ -287,13 +287,6 @@ class Store:
                     [(run_id, task_id, try_number, name, value, now) for name, value in metrics],
                 )
 
-    def set_task_state(self, run_id: str, task_id: str, state: str, error: str | None = None) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE tasks SET state=?, ended_at=?, error=? WHERE run_id=? AND task_id=?",
-                (state, time.time(), error, run_id, task_id),
-            )
-
     def set_task_states(self, run_id: str, changes: list[tuple[str, str]]) -> None:
         now = time.time()
         with self._tx() as db:

@@ -58,23 +58,50 @@ def templates(workflow: Workflow) -> list[TemplateRef]:
     return refs
 
 
-def strings(workflow: Workflow) -> Iterator[tuple[PathT, str]]:
-    """Every string value of the document (keys excluded), with its path."""
-    return workflow.iter_strings()
-
-
 # -- positions -------------------------------------------------------------------------------------
 
 
-def offset_of(value: str, needle: str, lineno: int = 1) -> int:
-    """Offset of `needle` in `value`, searched from the start of template line `lineno`."""
+TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
+def line_start(value: str, lineno: int) -> int:
+    """Offset of the first character of template line `lineno` (1-based)."""
     start = 0
     for _ in range(lineno - 1):
         nl = value.find("\n", start)
         if nl < 0:
             break
         start = nl + 1
-    found = value.find(needle, start) if needle else -1
+    return start
+
+
+def name_offset(value: str, needle: str, start: int = 0, end: int | None = None) -> int:
+    """Offset of `needle` as a whole (dotted) name inside a `{{ }}` or `{% %}` tag, or -1.
+
+    `x` is not found in `execution_dt` or `params.x`, nor in the text around the tags."""
+    if not needle:
+        return -1
+    word = re.compile(r"(?<![\w.])" + re.escape(needle) + r"(?![\w])")
+    end = len(value) if end is None else end
+    for tag in TAG.finditer(value):
+        if tag.end() <= start:
+            continue
+        if tag.start() >= end:
+            break
+        match = word.search(value, max(tag.start(), start), min(tag.end(), end))
+        if match:
+            return match.start()
+    return -1
+
+
+def offset_of(value: str, needle: str, lineno: int = 1) -> int:
+    """Offset of `needle` in `value`, searched from the start of template line `lineno`.
+
+    A whole name inside a template tag is preferred; then any occurrence; then the line's start."""
+    start = line_start(value, lineno)
+    found = name_offset(value, needle, start)
+    if found < 0:
+        found = value.find(needle, start) if needle else -1
     if found < 0 and start:
         return start
     return max(found, 0)
@@ -90,21 +117,59 @@ def value_position(workflow: Workflow, path: PathT, offset: int) -> tuple[int, i
     line_in_value = value.count("\n", 0, offset)
     col_in_line = offset - (value.rfind("\n", 0, offset) + 1)
     raw = source.text[node.start:node.end]
-    if raw[:1] in ("|", ">"):
+    if raw[:1] == "|":
         raw_lines = raw.split("\n")
-        # the header line holds the indicator; content line k is raw line k + 1 (literal style)
+        # the header line holds the indicator; content line k is raw line k + 1, and the value's
+        # line is the end of it (what precedes it is the block's indentation)
         index = min(line_in_value + 1, len(raw_lines) - 1)
-        content = raw_lines[index]
-        indent = len(content) - len(content.lstrip(" "))
+        content = raw_lines[index].rstrip("\r")
+        value_lines = value.split("\n")
+        value_line = value_lines[line_in_value] if line_in_value < len(value_lines) else ""
+        indent = len(content) - len(value_line) if value_line and content.endswith(value_line) else len(content) - len(content.lstrip(" "))
         return node.line + index, indent + col_in_line + 1
+    at = _raw_offset(raw, value, offset)
+    if at is not None:  # folded and flow scalars: the same occurrence of the same word
+        newline = raw.rfind("\n", 0, at)
+        if newline < 0:
+            return node.line, node.column + at
+        return node.line + raw.count("\n", 0, at), at - newline
     if line_in_value == 0:
         quoted = raw[:1] in ("'", '"')
         fragment = value[offset:offset + 20]
-        at = raw.find(fragment) if fragment else -1
-        if at >= 0 and "\n" not in raw[:at]:
-            return node.line, node.column + at
+        found = raw.find(fragment) if fragment else -1
+        if found >= 0 and "\n" not in raw[:found]:
+            return node.line, node.column + found
         return node.line, node.column + col_in_line + (1 if quoted else 0)
     return node.line + line_in_value, 1
+
+
+def _raw_offset(raw: str, value: str, offset: int) -> int | None:
+    """Where the word at `offset` of a scalar's value is in its source text, or None.
+
+    A word (no blank, quote or backslash) is written as it is in every style, and folding only
+    changes blanks and line breaks, so the n-th occurrence of the word in the value is the n-th
+    in the source (after a block scalar's header line)."""
+    word = re.match(r"[^\s'\"\\]+", value[offset:])
+    if word is None:
+        return None
+    needle = word.group(0)
+    nth = _count(value, needle, offset)
+    start = raw.find("\n") + 1 if raw[:1] == ">" else (1 if raw[:1] in ("'", '"') else 0)
+    at = start - 1
+    for _ in range(nth + 1):
+        at = raw.find(needle, at + 1)
+        if at < 0:
+            return None
+    return at
+
+
+def _count(text: str, needle: str, end: int) -> int:
+    """Occurrences of `needle` (overlapping ones too) that start before `end`."""
+    n, at = 0, text.find(needle)
+    while 0 <= at < end:
+        n += 1
+        at = text.find(needle, at + 1)
+    return n
 
 
 def finding_at(workflow: Workflow, code: str, message: str, path: PathT, offset: int = 0) -> Any:
