@@ -140,7 +140,10 @@ def value_position(workflow: Workflow, path: PathT, offset: int) -> tuple[int, i
         if found >= 0 and "\n" not in raw[:found]:
             return node.line, node.column + found
         return node.line, node.column + col_in_line + (1 if quoted else 0)
-    return node.line + line_in_value, 1
+    return node.line, node.column  # not found in the source text: the scalar itself
+
+
+WORD = re.compile(r"[^\s'\"\\]+")
 
 
 def _raw_offset(raw: str, value: str, offset: int) -> int | None:
@@ -149,18 +152,19 @@ def _raw_offset(raw: str, value: str, offset: int) -> int | None:
     A word (no blank, quote or backslash) is written as it is in every style, and folding only
     changes blanks and line breaks, so the n-th occurrence of the word in the value is the n-th
     in the source (after a block scalar's header line)."""
-    word = re.match(r"[^\s'\"\\]+", value[offset:])
+    word = WORD.search(value, offset)  # at `offset`, or the next word after blanks and quotes
     if word is None:
         return None
     needle = word.group(0)
-    nth = _count(value, needle, offset)
+    nth = _count(value, needle, word.start())
     start = raw.find("\n") + 1 if raw[:1] == ">" else (1 if raw[:1] in ("'", '"') else 0)
     at = start - 1
     for _ in range(nth + 1):
         at = raw.find(needle, at + 1)
         if at < 0:
             return None
-    return at
+    gap = value[offset:word.start()]  # blanks or quotes before the word, when written the same
+    return at - len(gap) if gap and raw[max(at - len(gap), 0):at] == gap else at
 
 
 def _count(text: str, needle: str, end: int) -> int:
@@ -217,7 +221,7 @@ def shell_tokens(command: str) -> list[str]:
 
     The bodies of `$(...)` inside double-quoted words are tokenized too (appended after).
     """
-    text = command.replace("\\\n", " ")
+    text = strip_heredocs(command).replace("\\\n", " ")
     lexer = shlex.shlex(text, posix=False, punctuation_chars=";&|()<>\n")
     lexer.whitespace = " \t\r"
     lexer.commenters = "#"
@@ -240,6 +244,29 @@ def shell_tokens(command: str) -> list[str]:
         out.append("\n")
         out.extend(shell_tokens(body))
     return out
+
+
+HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")  # not `<<<`, a here-string
+
+
+def strip_heredocs(command: str) -> str:
+    """Drop the bodies of here-documents (`<<EOF` ... `EOF`): their lines are data, not commands.
+
+    A `<<WORD` without a terminating line (e.g. inside quotes) is left alone."""
+    lines = command.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
+        i += 1
+        for match in HEREDOC.finditer(line):
+            dash, word = match.group(1), match.group(3)
+            end = next((j for j in range(i, len(lines)) if (lines[j].lstrip("\t") if dash else lines[j]) == word), None)
+            if end is None:
+                break
+            i = end + 1
+    return "\n".join(out)
 
 
 def _substitutions(word: str) -> Iterator[str]:
@@ -266,3 +293,26 @@ def commands(tokens: list[str]) -> list[list[str]]:
         else:
             out[-1].append(token)
     return [c for c in out if c]
+
+
+# Words that do no work of their own: a task running `set -e`, `cd dir` and one script runs one
+# step. Shell keywords are stripped from the front of a command; a `for`/`case` header is no step.
+SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "esac", "{", "}", "(", ")", "!", "time"})
+HEADERS = frozenset({"for", "select", "case"})
+SETUP_COMMANDS = frozenset({
+    "set", "cd", "pushd", "popd", "export", "source", ".", "trap", "umask", "shopt", "unset", ":", "true",
+    "echo", "printf", "local", "declare", "readonly", "test", "[", "[[", "read",
+})
+ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def steps(command: str) -> list[list[str]]:
+    """The simple commands of a shell command that do work, keywords and assignments stripped."""
+    text, _ = placeholders(command)
+    out = []
+    for words in commands(shell_tokens(text)):
+        while words and (words[0] in SHELL_KEYWORDS or ASSIGNMENT_WORD.match(words[0])):
+            words = words[1:]
+        if words and words[0] not in HEADERS and words[0] not in SETUP_COMMANDS and words[0][0] not in "<>&|":
+            out.append(words)
+    return out

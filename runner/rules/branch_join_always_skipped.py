@@ -1,7 +1,7 @@
 """## What it does
 Reports a task that joins two or more branches of one `branch` task (its direct upstream
 tasks come from different branches) while its `triggerRule` needs every upstream task to
-run: `all_success` (the default), `none_skipped` or `all_done_min_one_success`.
+run: `all_success` (the default), `none_skipped`, `all_done_min_one_success` or `all_failed`.
 
 ## Why is this bad?
 A branch runs one branch and skips the others, and the skip reaches the join: with such a
@@ -67,7 +67,7 @@ NAME = "branch-join-always-skipped"
 SEVERITY = "warning"
 FIXABLE = False
 
-NEEDS_ALL = frozenset({"all_success", "none_skipped", "all_done_min_one_success"})
+NEEDS_ALL = frozenset({"all_success", "none_skipped", "all_done_min_one_success", "all_failed"})
 
 
 def _keys_of(node: int, keys: dict[str, set[int]], anc: list[int]) -> frozenset[str]:

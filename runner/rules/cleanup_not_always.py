@@ -1,6 +1,8 @@
 """## What it does
-Reports a `bash` task that removes files recursively (`rm -rf`, `rm -r -f`, `rm --recursive
---force`) while its `triggerRule` is not `all_done` or `always`.
+Reports a `bash` cleanup task — one that removes files recursively (`rm -rf`, `rm -r -f`,
+`rm --recursive --force`) and does nothing else — that has upstream tasks while its
+`triggerRule` is not `all_done` or `always`. `rm -rf out && ./build.sh out` is a build, not a
+cleanup, and is not reported.
 
 ## Why is this bad?
 Cleanup must run whatever happened upstream. With the default `all_success`, a failure
@@ -40,7 +42,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import commands, effective, placeholders, shell_tokens
+from runner.rules._support import effective, steps
 
 CODE = "FR405"
 NAME = "cleanup-not-always"
@@ -48,25 +50,38 @@ SEVERITY = "warning"
 FIXABLE = False
 
 
+def _rm_flags(words: list[str]) -> tuple[bool, bool] | None:
+    """(recursive, force) of an `rm` command (after `sudo`), or None for another command."""
+    if words[:1] == ["sudo"]:
+        words = words[1:]
+    if not words or (words[0] != "rm" and not words[0].endswith("/rm")):
+        return None
+    flags = "".join(w.lstrip("-") for w in words[1:] if w.startswith("-") and not w.startswith("--"))
+    long = {w for w in words[1:] if w.startswith("--")}
+    return "r" in flags or "R" in flags or "--recursive" in long, "f" in flags or "--force" in long
+
+
 def removes_recursively(command: str) -> bool:
-    text, _ = placeholders(command)
-    for words in commands(shell_tokens(text)):
-        for i, word in enumerate(words):
-            if word != "rm" and not word.endswith("/rm"):
-                continue
-            flags = "".join(w.lstrip("-") for w in words[i + 1:] if w.startswith("-") and not w.startswith("--"))
-            long = {w for w in words[i + 1:] if w.startswith("--")}
-            recursive = "r" in flags or "R" in flags or "--recursive" in long
-            force = "f" in flags or "--force" in long
-            if recursive and force:
-                return True
-    return False
+    """A cleanup command: it runs `rm -rf` and nothing else but removals and shell setup.
+
+    `rm -rf out && ./build.sh out` starts a build from scratch; it is not a cleanup."""
+    found = False
+    for words in steps(command):
+        rm = _rm_flags(words)
+        if rm is None:
+            if "rmdir" not in words[:2]:
+                return False
+            continue
+        found = found or all(rm)
+    return found
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         command = task.params.get("command")
-        if task.operator != "bash" or not isinstance(command, str) or not removes_recursively(command):
+        if task.operator != "bash" or not isinstance(command, str) or not task.dependencies:
+            continue  # a task without upstream tasks runs whatever its trigger rule
+        if not removes_recursively(command):
             continue
         rule = effective(workflow, task, "triggerRule") or "all_success"
         if rule not in ("all_done", "always"):

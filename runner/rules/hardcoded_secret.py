@@ -66,6 +66,7 @@ TOKEN_SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")),
     ("a JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
 ]
+AUTH_SCHEME = re.compile(r"^\s*(?:Bearer|Basic|Token)\s+", re.IGNORECASE)
 AUTH_LITERAL = re.compile(r"\b(Bearer|Basic|Token)\s+([^\s\"']{8,})")
 URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@")
 ASSIGNMENT = re.compile(
@@ -141,9 +142,10 @@ def find_secret(text: str, key: str | None = None) -> tuple[int, str] | None:
         name, value = match.groups()
         if SECRET_KEY.search(name) and not is_placeholder(value) and not _location(value) and len(value.strip()) >= 4:
             return match.start(2), f"a literal value for '{name}'"
+    credential = AUTH_SCHEME.sub("", text)  # `Authorization: Bearer ${TOKEN}` holds a placeholder
     if (
-        key is not None and SECRET_KEY.search(key) and not is_placeholder(text)
-        and not _location(text) and len(text.strip()) >= 4
+        key is not None and SECRET_KEY.search(key) and not is_placeholder(credential)
+        and not _location(credential) and len(credential.strip()) >= 4
     ):
         return 0, f"a literal value for '{key}'"
     for match in ENTROPY_TOKEN.finditer(text):

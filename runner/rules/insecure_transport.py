@@ -73,8 +73,9 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         url = task.params.get("url")
         if task.operator != "http" or not isinstance(url, str) or not url.lower().startswith("http://"):
             continue
-        host = urlsplit(url.split("{{")[0] + ("x" if "{{" in url else "")).hostname or ""
-        if "{{" in url.split("//", 1)[-1].split("/", 1)[0] or is_loopback(host):
+        hostport = url.split("//", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]  # after any user:password@
+        host = urlsplit("http://" + hostport).hostname or ""
+        if "{{" in hostport or "{%" in hostport or is_loopback(host):
             continue  # a templated host cannot be judged; loopback never leaves the machine
         what = _credentials(task.params)
         if what:

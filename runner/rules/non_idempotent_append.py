@@ -31,6 +31,7 @@ tasks:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
@@ -44,6 +45,7 @@ SEVERITY = "warning"
 FIXABLE = False
 
 APPENDS = frozenset({">>", "&>>", ">>|"})
+OPERATOR_CHARS = frozenset(";&|()<>\n")
 HARMLESS = ("/dev/stdout", "/dev/stderr", "/dev/null", "/dev/fd/")
 
 
@@ -53,8 +55,9 @@ def append_targets(command: str) -> Iterator[str]:
     tokens = shell_tokens(text)
     for i, token in enumerate(tokens):
         if token in APPENDS and i + 1 < len(tokens):
-            yield tokens[i + 1]
-        elif token.endswith("tee") or token == "tee":
+            if not set(tokens[i + 1]) <= OPERATOR_CHARS:  # `>> ;` or `>>` at the end of a line: no target
+                yield tokens[i + 1]
+        elif token == "tee" or token.endswith("/tee"):
             j = i + 1
             append = False
             files = []
@@ -85,16 +88,26 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         if task.operator != "bash" or not isinstance(command, str):
             continue
         _, mapping = placeholders(command)
+        cursor = 0
         for target in append_targets(command):
             if is_harmless(target, mapping):
                 continue
             shown = target
             for key, expression in mapping.items():
                 shown = shown.replace(key, expression)
-            offset = command.find(shown.strip("'\"")) if shown else 0
+            offset, cursor = _locate(command, shown.strip("'\""), cursor)
             yield finding_at(
                 workflow, CODE,
                 f"task '{task.task_id}' appends to {shown}, which holds no run-unique template; "
                 "a retry or re-run appends twice: write a file named by {{ ds }} or {{ run_id }} instead",
-                (*task.path, "params", "command"), max(offset, 0),
+                (*task.path, "params", "command"), offset,
             )
+
+
+def _locate(command: str, target: str, cursor: int) -> tuple[int, int]:
+    """Offset of `target` where it follows `>>` or `tee`, searched from `cursor`, and the next cursor."""
+    pattern = re.compile(r"(?:>>\|?|\btee\b[^|;&\n]*?)\s*['\"]?(" + re.escape(target) + ")")
+    match = pattern.search(command, cursor) or pattern.search(command)
+    if match:
+        return match.start(1), match.end(1)
+    return max(command.find(target), 0), cursor

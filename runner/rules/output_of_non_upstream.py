@@ -37,16 +37,28 @@ tasks:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import finding_at, offset_of, templates
+from runner.rules._support import finding_at, name_offset, offset_of, templates
 
 CODE = "FR203"
 NAME = "output-of-non-upstream"
 SEVERITY = "error"
 FIXABLE = False
+
+
+def _locate(source: str, target: str | None, cursor: int) -> tuple[int, int]:
+    """Offset of the next quoted `target` (else of the next call) and the cursor after it: calls
+    and the ids of a list are met in the order the analysis lists them."""
+    if target is not None:
+        match = re.compile(r"(['\"])" + re.escape(target) + r"\1").search(source, cursor)
+        if match:
+            return match.start(), match.end()
+    call = name_offset(source, "ti.xcom_pull", cursor)
+    return (call, call + 1) if call >= 0 else (cursor, cursor)
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
@@ -59,8 +71,9 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     index = {name: i for i, name in enumerate(graph.names)}
     for ref in refs:
         me = ref.task.task_id
+        cursor: dict[int, int] = {}  # per template line: where the next call or task id is searched from
         for target, lineno in ref.analysis.xcom_targets:
-            offset = offset_of(ref.source, "xcom_pull", lineno)
+            offset, cursor[lineno] = _locate(ref.source, target, cursor.get(lineno, offset_of(ref.source, "ti.xcom_pull", lineno)))
             if target is None:
                 message = f"ti.xcom_pull in task '{me}' has a computed task_ids; write the task ids as literals so the dependency can be checked"
             elif target not in workflow.by_id:

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import effective, effective_path
+from runner.rules._support import effective
 
 CODE = "FR402"
 NAME = "retry-not-idempotent"
@@ -53,15 +53,20 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         if task.operator not in ("email", "http") or _retries(workflow, task) <= 0:
             continue
-        path = effective_path(workflow, task, "retryPolicy")
+        # a policy from `defaults` is reported at the task, so that each task can be suppressed
+        path = (*task.path, "retryPolicy") if "retryPolicy" in task.data else (*task.path, "taskId")
+        via = "" if "retryPolicy" in task.data else " (by defaults.retryPolicy)"
         if task.operator == "email":
-            yield workflow.finding(CODE, f"email task '{task.task_id}' is retried; a retry can send the mail twice", path)
+            yield workflow.finding(CODE, f"email task '{task.task_id}' is retried{via}; a retry can send the mail twice", path)
             continue
         method = str(task.params.get("method", "GET")).upper()
+        if "{{" in method or "{%" in method:
+            continue  # a templated method cannot be judged
         headers = task.params.get("headers")
         names = {str(h).lower() for h in headers} if isinstance(headers, dict) else set()
         if method not in IDEMPOTENT_METHODS and not names & {"idempotency-key", "x-idempotency-key"}:
             yield workflow.finding(
-                CODE, f"{method} task '{task.task_id}' is retried without an Idempotency-Key header; a retry can repeat its effect",
+                CODE,
+                f"{method} task '{task.task_id}' is retried{via} without an Idempotency-Key header; a retry can repeat its effect",
                 path,
             )

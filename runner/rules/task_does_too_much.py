@@ -1,7 +1,9 @@
 """## What it does
 Reports a `bash` command that chains three or more separate commands with `&&`, `;`, `||`,
 `&` or newlines. A single pipeline (`a | b | c`) counts as one command; `cd dir && ./run.sh`
-(two) is not reported.
+(two) is not reported. Shell setup (`set -e`, `cd`, `export`, `echo`, `[ ... ]`), variable
+assignments, the keywords of loops and conditionals and the body of a here-document do not
+count.
 
 ## Why is this bad?
 One job per task: when a chain fails, the whole chain is retried, its steps cannot be
@@ -41,7 +43,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import commands, placeholders, shell_tokens
+from runner.rules._support import steps
 
 CODE = "FR403"
 NAME = "task-does-too-much"
@@ -56,8 +58,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         command = task.params.get("command")
         if task.operator != "bash" or not isinstance(command, str):
             continue
-        text, _ = placeholders(command)
-        parts = commands(shell_tokens(text))
+        parts = steps(command)
         if len(parts) >= THRESHOLD:
             names = ", ".join(p[0] for p in parts[:4]) + (", ..." if len(parts) > 4 else "")
             yield workflow.finding(

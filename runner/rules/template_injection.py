@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import finding_at, offset_of, templates
+from runner.rules._support import finding_at, line_start, name_offset, offset_of, templates
 
 CODE = "FR302"
 NAME = "template-injection"
@@ -69,15 +69,21 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         if ref.expression or ref.field not in SAFE_FILTERS or len(ref.path) != 4:
             continue
         wanted, safe = SAFE_FILTERS[ref.field]
+        cursor: dict[int, int] = {}  # per template line: where the next `{{` is searched from
         for expr in ref.analysis.expressions:
+            # the n-th output of a line is its n-th `{{ ... }}`
+            begin = ref.source.find("{{", cursor.get(expr.lineno, line_start(ref.source, expr.lineno)))
+            end = ref.source.find("}}", begin) if begin >= 0 else -1
+            if end >= 0:
+                cursor[expr.lineno] = end + 2
             source = _tainted(expr.names)
             if source is None or (expr.filters and expr.filters[-1] in safe):
                 continue
             what = "a task output" if source == "ti.xcom_pull" else f"'{source}'"
-            needle = "xcom_pull" if source == "ti.xcom_pull" else source
+            offset = name_offset(ref.source, source, begin, end) if end >= 0 else -1
             yield finding_at(
                 workflow, CODE,
                 f"{what} is rendered into {ref.field} of task '{ref.task.task_id}' without | {wanted}; "
                 "a value holding quotes or metacharacters becomes code",
-                ref.path, offset_of(ref.source, needle, expr.lineno),
+                ref.path, offset if offset >= 0 else offset_of(ref.source, source, expr.lineno),
             )

@@ -1,6 +1,7 @@
 """## What it does
 Reports a Jinja syntax error in a templated string of a task's `params` (every string there is
-a template) or in a `branch` condition, at the line of the error inside the string.
+a template) or in a `branch` condition, at the line of the error inside the string. An unknown
+filter or test (`{{ x | shell_qoute }}`) is one too: the template cannot be compiled.
 
 ## Why is this bad?
 The try fails when it starts, after its upstream tasks have already done their work.
@@ -33,6 +34,7 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
+from runner.templates import TemplateSyntaxError, environment
 
 CODE = "FR201"
 NAME = "template-syntax"
@@ -40,11 +42,25 @@ SEVERITY = "error"
 FIXABLE = False
 
 
+def compile_error(source: str, expression: bool) -> tuple[str, int] | None:
+    """What parsing alone lets through: an unknown filter or test fails when the template is
+    compiled, i.e. when the try starts."""
+    try:
+        if expression:
+            environment().compile_expression(source)
+        else:
+            environment().compile(source)
+    except TemplateSyntaxError as exc:
+        return exc.message or "syntax error", exc.lineno or 1
+    return None
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
     for ref in templates(workflow):
-        if ref.analysis.error is None:
+        error = ref.analysis.error or compile_error(ref.source, ref.expression)
+        if error is None:
             continue
-        message, lineno = ref.analysis.error
+        message, lineno = error
         kind = "condition" if ref.expression else "template"
         yield finding_at(
             workflow, CODE, f"{kind} syntax error in task '{ref.task.task_id}': {message}", ref.path,
