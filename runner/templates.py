@@ -257,6 +257,13 @@ def analyze(source: str) -> Analysis:
     except TemplateSyntaxError as exc:
         result.error = (exc.message or "syntax error", exc.lineno or 1)
         return result
+    env = environment()
+    for check in tree.find_all((nodes.Filter, nodes.Test)):
+        # parsing lets unknown filters and tests through; compiling (when the try starts) does not
+        known, kind = (env.filters, "filter") if isinstance(check, nodes.Filter) else (env.tests, "test")
+        if check.name not in known:
+            result.error = (f"no {kind} named '{check.name}'", check.lineno)
+            return result
     for node in tree.find_all(nodes.Output):
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from runner.model import PathT, Task, Workflow
@@ -216,10 +217,12 @@ def placeholders(command: str) -> tuple[str, dict[str, str]]:
     return EXPRESSION.sub(sub, command), mapping
 
 
-def shell_tokens(command: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def shell_tokens(command: str) -> tuple[str, ...]:
     """Shell tokens (quotes kept, so a quoted '>>' is not an operator); newlines are tokens.
 
     The bodies of `$(...)` inside double-quoted words are tokenized too (appended after).
+    Cached: three rules read the same commands.
     """
     text = strip_heredocs(command).replace("\\\n", " ")
     lexer = shlex.shlex(text, posix=False, punctuation_chars=";&|()<>\n")
@@ -239,11 +242,11 @@ def shell_tokens(command: str) -> list[str]:
             if token.startswith('"') and "$(" in token:
                 nested.extend(_substitutions(token))
     except ValueError:  # unbalanced quotes: fall back to whitespace splitting
-        return text.split()
+        return tuple(text.split())
     for body in nested:
         out.append("\n")
         out.extend(shell_tokens(body))
-    return out
+    return tuple(out)
 
 
 HEREDOC = re.compile(r"(?<!<)<<(-?)[ \t]*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")  # not `<<<`, a here-string
@@ -283,7 +286,7 @@ def _substitutions(word: str) -> Iterator[str]:
         i = j
 
 
-def commands(tokens: list[str]) -> list[list[str]]:
+def commands(tokens: Sequence[str]) -> list[list[str]]:
     """Split tokens into simple commands at `;`, `&&`, `||`, `&` and newlines (pipes stay whole)."""
     out: list[list[str]] = [[]]
     for token in tokens:

@@ -34,7 +34,6 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
-from runner.templates import TemplateSyntaxError, environment
 
 CODE = "FR201"
 NAME = "template-syntax"
@@ -42,22 +41,9 @@ SEVERITY = "error"
 FIXABLE = False
 
 
-def compile_error(source: str, expression: bool) -> tuple[str, int] | None:
-    """What parsing alone lets through: an unknown filter or test fails when the template is
-    compiled, i.e. when the try starts."""
-    try:
-        if expression:
-            environment().compile_expression(source)
-        else:
-            environment().compile(source)
-    except TemplateSyntaxError as exc:
-        return exc.message or "syntax error", exc.lineno or 1
-    return None
-
-
 def check(workflow: Workflow) -> Iterator[Finding]:
     for ref in templates(workflow):
-        error = ref.analysis.error or compile_error(ref.source, ref.expression)
+        error = ref.analysis.error
         if error is None:
             continue
         message, lineno = error
