@@ -9,7 +9,6 @@ state store, so it holds across runs and processes.
 from __future__ import annotations
 
 import json
-import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import trio
 
 from runner.durations import seconds
 from runner.masking import Masker
+from runner.operators.base import inherited_env
 from runner.process import killpg
 from runner.store import Store
 from runner.templates import TemplateProblem, evaluate, render
@@ -123,7 +123,7 @@ class Alerts:
 
 
 async def _command(command: str, body: dict[str, Any], alert: Alert, message: str) -> None:
-    env = dict(os.environ)
+    env = inherited_env()  # not flowrun's secrets
     env.update({
         "FLOWRUN_ALERT_ID": alert.id,
         "FLOWRUN_ALERT_EVENT": str(body.get("event", "")),

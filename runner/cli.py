@@ -183,11 +183,16 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
     from runner.runs import parse_datetime
 
     plan = compile_plan(workflow, env)
-    values = resolve_params(thaw(plan.params_schema), params)
     variables = Variables(read_vars_file(vars_file) if vars_file else None)
-    logical = parse_datetime(execution_date) if execution_date else datetime.now(timezone.utc).replace(microsecond=0)
-    doc = describe(plan, values, variables, logical)
-    sys.stdout.write(json.dumps(doc, indent=2) + "\n" if output_format == "json" else as_text(doc))
+    masker = variables.masker()  # a --param may hold a secret's value: never print it
+    try:
+        values = resolve_params(thaw(plan.params_schema), params)
+        logical = parse_datetime(execution_date) if execution_date else datetime.now(timezone.utc).replace(microsecond=0)
+    except FlowrunError as exc:
+        exc.args = tuple(masker.mask(a) if isinstance(a, str) else a for a in exc.args)
+        raise
+    doc = masker.mask_value(describe(plan, values, variables, logical))
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n" if output_format == "json" else as_text(doc))  # type: ignore[arg-type]
     return 0
 
 

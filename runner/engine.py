@@ -8,6 +8,7 @@ rules are re-decided for the downstream tasks of every task that changes state.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import random
@@ -29,6 +30,7 @@ from runner.templates import TemplateProblem, render_value
 from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
+LOG_LIMIT = 100 * 1024 * 1024  # bytes of a try's log; the rest of its output is dropped, with a note
 
 
 @dataclass
@@ -222,6 +224,7 @@ class Engine:
             def flush_log() -> None:
                 log_file.write(masked_err.flush())
                 log_file.write(masked.flush())
+                log_file.end_of_output()
 
             collector_stream = s.masker.stream()
             ctx = TryContext(
@@ -266,8 +269,8 @@ class Engine:
                 if not _cancelled(exc):
                     raise
                 with trio.CancelScope(shield=True):
-                    write("\ninterrupted: the run was stopped\n")
                     flush_log()
+                    log_file.write("\ninterrupted: the run was stopped\n", always=True)
                     s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
                                     "interrupted: the run was stopped")
                     self.state[task_id] = "failed"
@@ -275,10 +278,15 @@ class Engine:
                 raise
             if exit_code is None:
                 exit_code = ctx.exit_code
+            flush_log()
+            if error is None and log_file.problem is not None:
+                error, output, metrics = log_file.problem, None, []
             if error is not None:
                 error = s.masker.mask(error)
-                write(f"\nerror: {error}\n")
-            flush_log()
+                log_file.write(f"\nerror: {error}\n", always=True)
+        if log_file.problem is not None and log_file.problem not in (error or ""):
+            error = s.masker.mask(f"{error}; {log_file.problem}" if error else log_file.problem)
+            output, metrics = None, []
         self._finish(task, try_number, started, output, error, exit_code, metrics)
 
     def _check_output(self, task: PlannedTask, output: Any) -> None:
@@ -369,26 +377,73 @@ class Engine:
 
 
 class _LazyLog:
-    """A try's log file, created on the first write: a silent task costs no file system work."""
+    """A try's log file, created on the first write: a silent task costs no file system work.
 
-    def __init__(self, path: Path) -> None:
+    Bounded: past `LOG_LIMIT` bytes a note is written and the rest of the task's output is
+    dropped (it is still read, masked and collected for the output). A log that cannot be
+    written (disk full, read-only) never stops the task or the run: the first OSError is kept in
+    `problem` and the try fails with it.
+    """
+
+    def __init__(self, path: Path, limit: int | None = None) -> None:
         self.path = path
+        self.limit = LOG_LIMIT if limit is None else limit
         self.fh: Any = None
+        self.size = 0  # bytes written
+        self.dropped = 0  # bytes of task output not written (over the limit)
+        self.problem: str | None = None
 
-    def write(self, text: str) -> None:
-        if not text:
+    def write(self, text: str, always: bool = False) -> None:
+        """Append `text`; `always` (flowrun's own notes) bypasses the limit."""
+        if not text or self.problem is not None:
             return
-        if self.fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.fh = self.path.open("w", encoding="utf-8")
-        self.fh.write(text)
+        data = text.encode("utf-8", "replace")
+        if not always and self.size + len(data) > self.limit:
+            room = max(self.limit - self.size, 0)
+            if self.dropped == 0:
+                keep = data[:room].decode("utf-8", "ignore").encode("utf-8")  # whole characters
+                self.dropped = len(data) - len(keep)
+                self._write(keep + (
+                    f"\n[flowrun: this log is limited to {self.limit // (1024 * 1024)} MiB;"
+                    " the rest of the output of this try is not kept]\n").encode())
+            else:
+                self.dropped += len(data)
+            return
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            if self.fh is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.fh = self.path.open("wb")
+            self.fh.write(data)
+            self.size += len(data)
+        except OSError as exc:
+            self.problem = f"cannot write its log {self.path}: {exc.strerror or exc}"
+            self.close()
+
+    def end_of_output(self) -> None:
+        """The task's output is over: say how much of it was dropped."""
+        if self.dropped:
+            self.write(f"[flowrun: {self.dropped} more bytes of output were not kept]\n", always=True)
+            self.dropped = 0
+
+    def close(self) -> None:
+        if self.fh is not None:
+            fh, self.fh = self.fh, None
+            try:
+                fh.close()
+            except OSError as exc:
+                if self.problem is None:
+                    self.problem = f"cannot write its log {self.path}: {exc.strerror or exc}"
+                with contextlib.suppress(OSError):
+                    fh.close()
 
     def __enter__(self) -> _LazyLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.fh is not None:
-            self.fh.close()
+        self.close()
 
 
 def _cancelled(exc: BaseException) -> bool:

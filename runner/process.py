@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import pwd
 import signal
 import subprocess
 from collections.abc import Callable
@@ -53,8 +54,10 @@ async def run_group(
 ) -> int:
     """Run `argv` to completion and return its exit status (negative: killed by that signal)."""
     kwargs: dict[str, Any] = {}
-    if user is not None:
-        kwargs["user"] = user
+    if user is not None:  # the user's uid, primary group and groups: none of root's groups are kept
+        entry = pwd.getpwnam(user)
+        kwargs.update(user=entry.pw_uid, group=entry.pw_gid,
+                      extra_groups=os.getgrouplist(entry.pw_name, entry.pw_gid))
     proc = await trio.lowlevel.open_process(
         argv,
         stdin=subprocess.DEVNULL,
@@ -66,7 +69,6 @@ async def run_group(
         **kwargs,
     )
     pgid = proc.pid
-    on_start(pgid)
     pumps_done = trio.Event()
 
     async def pumps() -> None:
@@ -76,6 +78,7 @@ async def run_group(
         pumps_done.set()
 
     try:
+        on_start(pgid)  # may fail (the store is full): the group is still stopped below
         async with trio.open_nursery() as nursery:
             nursery.start_soon(pumps)
             await proc.wait()

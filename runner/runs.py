@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets as _secrets
 import signal
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,10 +20,11 @@ import trio
 from runner.context import Variables, read_vars_file, resolve_params
 from runner.engine import Engine, RunEvent, RunSetup
 from runner.errors import FlowrunError, UsageError
+from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
 from runner.process import killpg
-from runner.store import Store, process_start_time
+from runner.store import Store, StoreError, process_start_time
 
 DEFAULT_STATE = ".flowrun/state.db"
 
@@ -139,13 +142,22 @@ def _kill_leftovers(store: Store, run_id: str) -> None:
 
 def prepare(workflow: Workflow, options: RunOptions) -> tuple[Plan, RunSetup]:
     plan = compile_plan(workflow, options.env)
-    capacity = parse_capacity(options.capacity)
-    check_capacity(plan, capacity)
     variables = Variables(
         read_vars_file(options.vars_file) if options.vars_file else None,
         read_vars_file(options.secrets_file) if options.secrets_file else None,
     )
     masker = variables.masker()
+    try:
+        return _prepare(workflow, options, plan, variables, masker)
+    except FlowrunError as exc:  # a bad --param or --execution-date may quote a secret's value
+        exc.args = tuple(masker.mask(a) if isinstance(a, str) else a for a in exc.args)
+        raise
+
+
+def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Variables,
+             masker: Masker) -> tuple[Plan, RunSetup]:
+    capacity = parse_capacity(options.capacity)
+    check_capacity(plan, capacity)
     for short in masker.short:
         options.warn(f"a secret is shorter than 4 characters; every occurrence of it is masked ({len(short)} characters)")
     params: dict[str, Any] = {}
@@ -243,7 +255,37 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: tri
         state = trio.run(_execute, engine, handle, clock=clock)
     except KeyboardInterrupt:
         state = "interrupted"
-    return finish(plan, setup, engine, state)
+    except BaseException as exc:  # the nursery's exception group
+        failure = _store_failure(exc)
+        if failure is None:
+            raise
+        raise _stopped_by_store(setup, failure) from None
+    try:
+        return finish(plan, setup, engine, state)
+    except StoreError as failure:
+        raise _stopped_by_store(setup, failure) from None
+
+
+def _store_failure(error: BaseException) -> StoreError | None:
+    """The first StoreError inside a (nested) exception group, if any."""
+    if isinstance(error, StoreError):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _store_failure(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _stopped_by_store(setup: RunSetup, failure: StoreError) -> StoreError:
+    """The store failed mid-run (disk full, read-only, locked): the running tasks were stopped by
+    the cancelled nursery; record the run as interrupted if the store still can, and say how to go on."""
+    with contextlib.suppress(StoreError, sqlite3.Error):
+        setup.store.finish_run(setup.run_id, "interrupted")
+    with contextlib.suppress(sqlite3.Error):
+        setup.store.close()
+    return StoreError(f"{failure}; run {setup.run_id} was stopped, resume it with --resume {setup.run_id}"
+                      " once the state store is writable")
 
 
 async def run_async(plan: Plan, setup: RunSetup) -> RunResult:

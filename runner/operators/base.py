@@ -44,13 +44,20 @@ class Operator(Protocol):
 
 
 class OutputCollector:
-    """Keeps the last non-empty stdout line and the metrics of JSON-object lines."""
+    """Keeps the last non-empty stdout line and the metrics of JSON-object lines.
+
+    Linear in what the task writes: the unfinished line is kept in pieces (never re-scanned),
+    and once it is over MAX_OUTPUT its text is dropped (the line can only fail the output);
+    a chunk is scanned for metrics only when it holds a `{`.
+    """
 
     def __init__(self, held: Callable[[], str] | None = None) -> None:
-        self.partial = ""
+        self.pieces: list[str] = []  # the unfinished last line
+        self.size = 0  # characters in `pieces`
+        self.truncated = False  # the unfinished line is over MAX_OUTPUT; its text is no longer kept
+        self.dropped_text = False  # what was dropped of it is not only whitespace
         self.last = ""
         self.too_large = False  # the last non-empty line is over MAX_OUTPUT
-        self.truncated = False  # `partial` is the tail of a line over MAX_OUTPUT
         self.metrics: list[tuple[str, float]] = []
         self.held = held  # returns text a stream filter (the masker) still holds back
 
@@ -58,38 +65,58 @@ class OutputCollector:
         if self.held is not None:
             self.feed(self.held())
 
-    def feed(self, text: str) -> None:
-        data = self.partial + text
-        lines = data.split("\n")
-        self.partial = lines.pop()
-        for line in lines:  # only the first of them can be the end of a truncated line
-            self._line(line, self.truncated)
-            self.truncated = False
-        if len(self.partial) > MAX_OUTPUT:
-            self.truncated = True
-            self.partial = self.partial[-MAX_OUTPUT - 1:]
-
-    def _line(self, line: str, truncated: bool = False) -> None:
-        line = line.rstrip("\r")
-        if not line.strip():
+    def _grow(self, text: str) -> None:
+        if self.truncated:
+            self.dropped_text = self.dropped_text or bool(text.strip())
             return
-        self.last = line
-        self.too_large = truncated or len(line.encode("utf-8", "replace")) > MAX_OUTPUT
-        if not self.too_large and line.lstrip().startswith("{"):
-            try:
-                event = json.loads(line)
-            except ValueError:
-                return
-            if isinstance(event, dict):
-                for name, value in event.items():
-                    if isinstance(value, (int, float)) and not isinstance(value, bool):
-                        self.metrics.append((str(name), float(value)))
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size > MAX_OUTPUT + 1:  # (+1: a line may end in "\r")
+            self.dropped_text = bool("".join(self.pieces).strip())
+            self.pieces, self.size, self.truncated = [], 0, True
+
+    def feed(self, text: str) -> None:
+        if "\n" not in text:  # a long line in pieces: nothing held is scanned again
+            self._grow(text)
+            return
+        lines = text.split("\n")
+        self._grow(lines[0])
+        truncated, self.truncated = self.truncated, False
+        lines[0] = "" if truncated else "".join(self.pieces)
+        self.pieces, self.size = [], 0
+        tail = lines.pop()
+        if "{" in text or "{" in lines[0]:
+            for line in lines[1:] if truncated else lines:
+                self._metrics(line.rstrip("\r"))
+        for index in range(len(lines) - 1, -1, -1):
+            line = lines[index].rstrip("\r")
+            if index == 0 and truncated:
+                if self.dropped_text or line.strip():
+                    self.last, self.too_large = line, True
+                    break
+            elif line.strip():
+                self.last = line
+                self.too_large = len(line.encode("utf-8", "replace")) > MAX_OUTPUT
+                break
+        self.dropped_text = False
+        self._grow(tail)
+
+    def _metrics(self, line: str) -> None:
+        if not line.lstrip().startswith("{") or len(line.encode("utf-8", "replace")) > MAX_OUTPUT:
+            return
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return
+        if isinstance(event, dict):
+            for name, value in event.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    self.metrics.append((str(name), float(value)))
 
     def output(self) -> Any:
         self.flush()
-        if self.partial:
-            self._line(self.partial, self.truncated)
-            self.partial, self.truncated = "", False
+        if self.pieces or self.truncated:
+            self.feed("\n")  # the unfinished last line
         if self.too_large:
             raise TaskFailure("output is larger than 1 MiB; write the data to a file and output its path instead")
         if not self.last:
@@ -100,8 +127,20 @@ class OutputCollector:
             return self.last
 
 
-def process_env(params: dict[str, Any]) -> dict[str, str]:
-    env = dict(os.environ)
+WITHHELD_ENV = ("FLOWRUN_SECRET_", "FLOWRUN_SMTP_PASSWORD")  # never inherited by a task or a notifier
+
+
+def inherited_env() -> dict[str, str]:
+    """flowrun's environment without its secrets: a process gets a secret only when its `env`
+    names it (`{{ var.secret.NAME }}`), never all of them by inheritance."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(WITHHELD_ENV)}
+
+
+def process_env(params: dict[str, Any], user: str | None = None) -> dict[str, str]:
+    env = inherited_env()
+    if user is not None:  # the identity of `runAsUser`, not root's (the task's `env` may still set them)
+        entry = pwd.getpwnam(user)
+        env.update(HOME=entry.pw_dir, USER=entry.pw_name, LOGNAME=entry.pw_name)
     for key, value in (params.get("env") or {}).items():
         env[str(key)] = json.dumps(value) if isinstance(value, bool) else str(value)
     return env
