@@ -126,6 +126,8 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
 
 def lint_text(text: str, path: str = "<string>", config: LintConfig | None = None) -> list[Finding]:
     """Findings for a document given as text (tests, editors)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]  # as `decode` does for a file
     try:
         text = decode(text.encode("utf-8")) if "\x00" in text else text
     except YamlProblem as problem:

@@ -16,6 +16,7 @@ honoured; the merged values keep the positions of the nodes they came from.
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -122,9 +123,19 @@ def read_text(path: str | Path) -> str:
     return decode(raw)
 
 
+# byte order marks of the encodings YAML allows besides UTF-8 (UTF-32 first: its LE mark starts like UTF-16's)
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
 def decode(raw: bytes) -> str:
     if len(raw) > MAX_BYTES:
         raise YamlProblem(f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,} (10 MiB)")
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise YamlProblem(f"the file is {name} (it starts with a {name} byte order mark); save it as UTF-8")
+    head = raw[:256]
+    if len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head) * 3 // 2:
+        raise YamlProblem("NUL bytes between the characters: the file looks like UTF-16; save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -146,6 +157,8 @@ def parse(text: str, path: str = "<string>") -> Source:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte order mark is no content; the parser skips it, so positions must too
     if not text.strip():
         raise YamlProblem("the file is empty; a workflow needs at least dagId and tasks")
     composer = _Composer(text)
@@ -212,9 +225,9 @@ def _char_position(text: str, index: int) -> tuple[int, int]:
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
-    line = raw.count(b"\n", 0, offset) + 1
-    start = raw.rfind(b"\n", 0, offset) + 1
-    return line, len(raw[start:offset].decode("utf-8", "replace")) + 1
+    """Line and column of byte `offset`, lines ending at \n, \r\n or \r as in YAML 1.2 (a BOM is no column)."""
+    prefix = raw[:offset].decode("utf-8-sig", "replace")
+    return _char_position(prefix, len(prefix))
 
 
 def _tag_name(tag: str) -> str:
@@ -242,7 +255,10 @@ class _Scalars:
         tag = str(self.resolver.resolve(ScalarNode, text, (True, False)))
         value: Any = text
         if tag in _SCALAR_TAGS and tag != _YAML_TAG + "str":
-            value = self.constructor.yaml_constructors[tag](self.constructor, ScalarNode(tag, text))
+            try:
+                value = self.constructor.yaml_constructors[tag](self.constructor, ScalarNode(tag, text))
+            except ValueError:  # the resolver takes `+_`, `0x_` and `._` for numbers its constructors refuse
+                value = text
         elif tag == _YAML_TAG + "merge":
             value = _MERGE
         if len(self.cache) < 10_000:
@@ -432,11 +448,13 @@ class _Composer:
             sources = [source] if source.kind == "map" else [s for _, s in source.pairs] if source.kind == "seq" else []
             if not sources or any(s.kind != "map" for s in sources):
                 raise YamlProblem("a merge key '<<' takes a mapping or a list of mappings", key.line, key.column)
+            merged = []
             for src in sources:
                 for k, v in src.pairs:
                     if k.data not in node.data:
-                        node.pairs.insert(0, (k, v))
+                        merged.append((k, v))
                         node.data[k.data] = v.data
+            node.pairs[:0] = merged[::-1]  # as inserting each at the front did, without its quadratic cost
 
 
 def _problem(message: str, mark: Any) -> YamlProblem:

@@ -3,7 +3,12 @@
 An `ImmutableSandboxedEnvironment` with `StrictUndefined`: unknown names fail loudly, attribute
 walks (`''.__class__.__mro__`) and mutation of the context are refused. No sandbox bounds CPU or
 memory, so `**` and `*` are intercepted: huge powers and repetitions are refused before they are
-computed (see FACTS.md).
+computed (see FACTS.md). So are the other ways to build a huge value from small ones: `+` and
+`~` (a macro calling itself with `s ~ s` doubles a string), `join`, `replace`, `indent`,
+`slice`, `batch`, `tojson(indent)`, and the `str` methods `join`, `replace` and `translate`:
+each result is at most MAX_RENDERED characters (or items). A render or an evaluation also stops
+after RENDER_SECONDS of CPU work even when it produces no output (`{% for %}` loops nested
+three deep): a trace function checks the clock while the template's code runs.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, nodes, pass_eval_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -25,7 +32,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 MAX_REPEAT = 1_000_000  # characters or items made by `'a' * n` / `[x] * n`
 MAX_POWER_BITS = 10_000  # bits of an integer result of `**` or `*`
 MAX_RENDERED = 10 * 1024 * 1024  # characters one template may produce
-RENDER_SECONDS = 10.0  # wall-clock budget of one template (checked between output chunks)
+RENDER_SECONDS = 10.0  # wall-clock budget of one template or expression
+MAX_JSON_INDENT = 16  # `tojson(indent)`: a wide indent repeats on every line
 PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 # widths and precisions in printf-style (`%-99s`, `%.5f`) and str.format (`{:>99}`) formats
 _PRINTF_NUMBERS = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(\*|\d*)(?:\.(\*|\d+))?")
@@ -52,6 +60,9 @@ def shell_quote(value: Any) -> str:
 
 
 def to_json(value: Any, indent: int | None = None) -> str:
+    width = len(indent) if isinstance(indent, str) else indent
+    if isinstance(width, int) and width > MAX_JSON_INDENT:
+        raise SecurityError(f"an indent of {indent!r} is refused (limit {MAX_JSON_INDENT})")
     return json.dumps(value, indent=indent, ensure_ascii=False, default=str)
 
 
@@ -86,6 +97,63 @@ def _check_format(fmt: str) -> None:
         _check_width(int(number))
 
 
+def _check_size(size: int, what: str) -> None:
+    if size > MAX_RENDERED:
+        raise SecurityError(f"{what} would make {size:,} characters or items (limit {MAX_RENDERED:,})")
+
+
+def _join_size(items: list[Any], separator: Any) -> int:
+    return sum(len(str(item)) for item in items) + len(str(separator)) * max(len(items) - 1, 0)
+
+
+def _replace_size(text: str, old: str, new: str, count: Any = -1) -> int:
+    if len(new) <= len(old):
+        return len(text)
+    found = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * (len(new) - len(old))
+
+
+@pass_eval_context
+def _join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    from jinja2.filters import do_join
+
+    items = list(value)
+    _check_size(_join_size(items, d) if attribute is None else len(str(d)) * max(len(items) - 1, 0), "join")
+    return str(do_join(eval_ctx, items, d, attribute))
+
+
+@pass_eval_context
+def _replace(eval_ctx: Any, s: Any, old: Any, new: Any, count: Any = None) -> str:
+    from jinja2.filters import do_replace
+
+    _check_size(_replace_size(str(s), str(old), str(new), -1 if count is None else count), "replace")
+    return do_replace(eval_ctx, s, old, new, count)
+
+
+def _indent(s: Any, width: Any = 4, first: bool = False, blank: bool = False) -> str:
+    from jinja2.filters import do_indent
+
+    pad = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+    _check_size(len(str(s)) + (str(s).count("\n") + 1) * pad, "indent")
+    return do_indent(s, width, first, blank)
+
+
+def _slice(value: Any, slices: int, fill_with: Any = None) -> Any:
+    from jinja2.filters import do_slice
+
+    _check_width(slices)
+    return do_slice(value, slices, fill_with)
+
+
+def _batch(value: Any, linecount: int, fill_with: Any = None) -> Any:
+    from jinja2.filters import do_batch
+
+    _check_width(linecount)
+    return do_batch(value, linecount, fill_with)
+
+
 def _center(value: Any, width: int = 80) -> str:
     _check_width(width)
     return str(value).center(width)
@@ -98,13 +166,40 @@ def _format(value: Any, *args: Any, **kwargs: Any) -> str:
     return do_format(value, *args, **kwargs)
 
 
+class _CodeGenerator(CodeGenerator):
+    """Compiles `a ~ b` to `environment.bounded_concat(...)` instead of an unchecked str.join."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"**", "*", "%"})
+    intercepted_binops = frozenset({"**", "*", "%", "+"})
+    code_generator_class = _CodeGenerator
+
+    def bounded_concat(self, values: tuple[Any, ...]) -> str:
+        parts = [str(value) for value in values]
+        _check_size(sum(map(len, parts)), "~")
+        return "".join(parts)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") in PADDING_METHODS:
-            for value in (*args, *kwargs.values()):
-                _check_width(value)
+        owner, name = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
+        if isinstance(owner, str):
+            if name in PADDING_METHODS:
+                for value in (*args, *kwargs.values()):
+                    _check_width(value)
+            elif name == "join" and len(args) == 1 and not kwargs:
+                args = (list(args[0]),)  # an iterator is read once: join the list made here
+                _check_size(_join_size(args[0], owner), "join")
+            elif name == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+                _check_size(_replace_size(owner, args[0], args[1], args[2] if len(args) > 2 else kwargs.get("count", -1)), "replace")
+            elif name == "translate" and args and isinstance(args[0], dict):
+                longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+                _check_size(len(owner) * longest, "translate")
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Any:
@@ -134,6 +229,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
             and right > 0 and abs(left) > 1 and right * abs(left).bit_length() > MAX_POWER_BITS
         ):
             raise SecurityError(f"{left} ** {right} is too large to compute")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            _check_size(len(left) + len(right), "+")
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_REPEAT:
@@ -151,6 +248,11 @@ def environment() -> Sandbox:
     env.filters["pyliteral"] = py_literal
     env.filters["center"] = _center
     env.filters["format"] = _format
+    env.filters["join"] = _join
+    env.filters["replace"] = _replace
+    env.filters["indent"] = _indent
+    env.filters["slice"] = _slice
+    env.filters["batch"] = _batch
     del env.globals["lipsum"]  # `lipsum(n=10**6)` computes for a minute; not a name of SPEC section 2
     env.policies["json.dumps_function"] = json.dumps
     return env
@@ -175,7 +277,7 @@ def render(source: str, context: dict[str, Any]) -> str:
     if not is_template(source):
         return source
     try:
-        return _bounded(_compiled(source).generate(context))
+        return _within_time(lambda: _bounded(_compiled(source).generate(context)))
     except TemplateError as exc:
         raise TemplateProblem(_reason(exc)) from None
     except (ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
@@ -183,24 +285,49 @@ def render(source: str, context: dict[str, Any]) -> str:
 
 
 def _bounded(chunks: Iterator[str]) -> str:
-    """Join a template's output, refusing more than MAX_RENDERED characters or RENDER_SECONDS."""
+    """Join a template's output, refusing more than MAX_RENDERED characters."""
     parts: list[str] = []
     size = 0
-    deadline = time.monotonic() + RENDER_SECONDS
     for chunk in chunks:
         size += len(chunk)
         if size > MAX_RENDERED:
             raise SecurityError(f"the template renders more than {MAX_RENDERED:,} characters")
-        if time.monotonic() > deadline:
-            raise SecurityError(f"the template took more than {RENDER_SECONDS:g}s to render")
         parts.append(chunk)
     return "".join(parts)
+
+
+_T = TypeVar("_T")
+
+
+class _Deadline:
+    """A trace function that raises once RENDER_SECONDS have passed (the clock is read every
+    256 events); a loop that outputs nothing still runs lines of Python, so it is stopped too.
+    One long C call (a single huge `sort`) is not interrupted: the size bounds keep those short."""
+
+    def __init__(self) -> None:
+        self.deadline = time.monotonic() + RENDER_SECONDS
+        self.events = 0
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> _Deadline:
+        self.events += 1
+        if not self.events & 0xFF and time.monotonic() > self.deadline:
+            raise SecurityError(f"the template took more than {RENDER_SECONDS:g}s to render")
+        return self
+
+
+def _within_time(work: Callable[[], _T]) -> _T:
+    previous = sys.gettrace()
+    sys.settrace(_Deadline())
+    try:
+        return work()
+    finally:
+        sys.settrace(previous)
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
     """Evaluate a Jinja expression (a branch condition, an alert condition)."""
     try:
-        return _compiled_expression(expression)(**context)
+        return _within_time(lambda: _compiled_expression(expression)(**context))
     except TemplateError as exc:
         raise TemplateProblem(_reason(exc)) from None
     except (ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
@@ -251,6 +378,13 @@ class Analysis:
 @cache
 def analyze(source: str) -> Analysis:
     """What a template reads: names, `ti.xcom_pull` targets, and filters per output."""
+    try:
+        return _analyze(source)
+    except RecursionError:  # Jinja's parser recurses: `{{ ((((...)))) }}`, nested `{% if %}`
+        return Analysis(error=("the template nests too deeply to be parsed", 1))
+
+
+def _analyze(source: str) -> Analysis:
     result = Analysis()
     try:
         tree = environment().parse(source)
@@ -306,6 +440,7 @@ def _names(tree: nodes.Node) -> Iterator[str]:
     """Dotted names read from the context; locals bound by `set`/`for` are excluded."""
     everything = [tree, *tree.find_all(nodes.Node)]
     bound: set[str] = {n.name for n in everything if isinstance(n, nodes.Name) and n.ctx in ("store", "param")}
+    bound |= {n.name for n in everything if isinstance(n, nodes.Macro)}  # `{% macro m() %}` defines `m`
     seen_ids: set[int] = set()
     for node in everything:
         if not isinstance(node, (nodes.Getattr, nodes.Getitem)):

@@ -14,8 +14,6 @@ from typing import Any
 from runner.model import PathT, Task, Workflow
 from runner.templates import Analysis, analyze, analyze_expression, is_template
 
-EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
-
 
 @dataclass
 class TemplateRef:
@@ -62,7 +60,35 @@ def templates(workflow: Workflow) -> list[TemplateRef]:
 # -- positions -------------------------------------------------------------------------------------
 
 
-TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+TAGS = (("{{", "}}"), ("{%", "%}"))
+
+
+def tag_spans(value: str, pairs: tuple[tuple[str, str], ...] = TAGS) -> Iterator[tuple[int, int]]:
+    """(start, end) of each `{{ ... }}` and `{% ... %}` tag, as `re.finditer` of `\\{\\{.*?\\}\\}|\\{%.*?%\\}`
+    finds them, in linear time: that regex scans to the end of the text again for every opener
+    that has no closer (`'{{' * 10**6` took hours)."""
+    pos = 0
+    found: dict[str, tuple[int, int]] = {opener: (-1, -1) for opener, _ in pairs}  # next opener >= pos, first closer after it
+    while True:
+        best: tuple[int, int] | None = None
+        for opener, closer in pairs:
+            if opener not in found:
+                continue
+            at, end = found[opener]
+            if at < pos:
+                at = value.find(opener, pos)
+                if end < at + 2:  # else the closer found for an earlier opener is still the first one
+                    end = value.find(closer, at + 2) if at >= 0 else -1
+                if at < 0 or end < 0:  # no closer after this opener, nor after any later one
+                    del found[opener]
+                    continue
+                found[opener] = (at, end)
+            if best is None or at < best[0]:
+                best = (at, end + len(closer))
+        if best is None:
+            return
+        yield best
+        pos = best[1]
 
 
 def line_start(value: str, lineno: int) -> int:
@@ -84,12 +110,12 @@ def name_offset(value: str, needle: str, start: int = 0, end: int | None = None)
         return -1
     word = re.compile(r"(?<![\w.])" + re.escape(needle) + r"(?![\w])")
     end = len(value) if end is None else end
-    for tag in TAG.finditer(value):
-        if tag.end() <= start:
+    for tag_start, tag_end in tag_spans(value):
+        if tag_end <= start:
             continue
-        if tag.start() >= end:
+        if tag_start >= end:
             break
-        match = word.search(value, max(tag.start(), start), min(tag.end(), end))
+        match = word.search(value, max(tag_start, start), min(tag_end, end))
         if match:
             return match.start()
     return -1
@@ -117,7 +143,8 @@ def value_position(workflow: Workflow, path: PathT, offset: int) -> tuple[int, i
     value: str = node.data
     line_in_value = value.count("\n", 0, offset)
     col_in_line = offset - (value.rfind("\n", 0, offset) + 1)
-    raw = source.text[node.start:node.end]
+    # the scalar as written, its line breaks made "\n": a "\r" alone ends a line too (YAML 1.2)
+    raw = re.sub(r"\r\n?", "\n", source.text[node.start:node.end])
     if raw[:1] == "|":
         raw_lines = raw.split("\n")
         # the header line holds the indicator; content line k is raw line k + 1, and the value's
@@ -208,13 +235,20 @@ SEPARATORS = frozenset({";", "&&", "||", "\n", "&"})
 def placeholders(command: str) -> tuple[str, dict[str, str]]:
     """Replace each `{{ ... }}` by a space-free placeholder, so the shell tokenizer keeps it whole."""
     mapping: dict[str, str] = {}
-
-    def sub(match: re.Match[str]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end in tag_spans(command, TAGS[:1]):
         key = f"__TPL{len(mapping)}__"
-        mapping[key] = match.group(0)
-        return key
+        mapping[key] = command[start:end]
+        parts += [command[pos:start], key]
+        pos = end
+    parts.append(command[pos:])
+    return "".join(parts), mapping
 
-    return EXPRESSION.sub(sub, command), mapping
+
+# Longer commands are not tokenized (the shell rules FR401, FR403 and FR405 skip them): shlex
+# takes time quadratic in a token's length, and a 9 MiB command would take hours.
+MAX_SHELL_CHARS = 16 * 1024
 
 
 @lru_cache(maxsize=4096)
@@ -222,8 +256,10 @@ def shell_tokens(command: str) -> tuple[str, ...]:
     """Shell tokens (quotes kept, so a quoted '>>' is not an operator); newlines are tokens.
 
     The bodies of `$(...)` inside double-quoted words are tokenized too (appended after).
-    Cached: three rules read the same commands.
+    Cached: three rules read the same commands. No tokens for a command over MAX_SHELL_CHARS.
     """
+    if len(command) > MAX_SHELL_CHARS:
+        return ()
     text = strip_heredocs(command).replace("\\\n", " ")
     lexer = shlex.shlex(text, posix=False, punctuation_chars=";&|()<>\n")
     lexer.whitespace = " \t\r"

@@ -68,9 +68,11 @@ TOKEN_SHAPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 AUTH_SCHEME = re.compile(r"^\s*(?:Bearer|Basic|Token)\s+", re.IGNORECASE)
 AUTH_LITERAL = re.compile(r"\b(Bearer|Basic|Token)\s+([^\s\"']{8,})")
-URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@")
+# Repetitions that can backtrack are bounded ({0,31}, {0,64}): unbounded, `'a.' * 10**6` or
+# `'PASSWORD' * 10**6` made these searches quadratic (hours on a 9 MiB value).
+URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]{0,31}://([^:/@\s]+):([^@/\s]+)@")
 ASSIGNMENT = re.compile(
-    r"(?:^|[\s;&|'\"(])(?:--)?((?:[A-Za-z_][A-Za-z0-9_-]*?)?(?:PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY)[A-Za-z0-9_]*)[=](['\"]?)([^\s'\";&|]{4,})",
+    r"(?:^|[\s;&|'\"(])(?:--)?((?:[A-Za-z_][A-Za-z0-9_-]{0,64}?)?(?:PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY)[A-Za-z0-9_]{0,64})[=](['\"]?)([^\s'\";&|]{4,})",
     re.IGNORECASE,
 )
 # `TOKEN_FILE=...`, `PASSWORD_MIN_LENGTH=...`: names about a credential, not holding one

@@ -53,21 +53,23 @@ def append_targets(command: str) -> Iterator[str]:
     """Targets of appends in a shell command (templates kept as `__TPLn__` placeholders)."""
     text, _ = placeholders(command)
     tokens = shell_tokens(text)
-    for i, token in enumerate(tokens):
-        if token in APPENDS and i + 1 < len(tokens):
-            if not set(tokens[i + 1]) <= OPERATOR_CHARS:  # `>> ;` or `>>` at the end of a line: no target
-                yield tokens[i + 1]
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token in APPENDS and i < len(tokens):
+            if not set(tokens[i]) <= OPERATOR_CHARS:  # `>> ;` or `>>` at the end of a line: no target
+                yield tokens[i]
         elif token == "tee" or token.endswith("/tee"):
-            j = i + 1
             append = False
             files = []
-            while j < len(tokens) and tokens[j] not in ("|", ";", "&&", "||", "\n", "&", ")", ">", ">>"):
-                arg = tokens[j]
+            while i < len(tokens) and tokens[i] not in ("|", ";", "&&", "||", "\n", "&", ")", ">", ">>"):
+                arg = tokens[i]
                 if arg in ("-a", "--append") or (arg.startswith("-") and not arg.startswith("--") and "a" in arg):
                     append = True
                 elif not arg.startswith("-"):
                     files.append(arg)
-                j += 1
+                i += 1  # the arguments of `tee` are files, even one named `tee`: not read again as a command
             if append:
                 yield from files
 

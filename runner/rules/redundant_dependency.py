@@ -1,7 +1,9 @@
 """## What it does
 Reports a dependency that another path already implies: if `load` depends on `transform`,
 which depends on `extract`, then `load` listing `extract` as well adds nothing. A dependency
-listed twice is reported too. `--fix` removes the redundant entries.
+listed twice is reported too. `--fix` removes the redundant entries. A branch target's
+dependency on its `branch` task is never reported: the branch only skips its direct downstream
+tasks, so that edge is needed whatever other path exists.
 
 ## Why is this bad?
 Dependencies should be explicit and minimal. Redundant edges make the graph harder to read and
@@ -47,6 +49,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding, Fix
 from runner.model import Workflow
+from runner.rules.unknown_dependency import branch_targets
 
 CODE = "FR102"
 NAME = "redundant-dependency"
@@ -65,8 +68,12 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     graph = workflow.graph
     if graph.components():
         return  # with a cycle there is no order to reason about; FR101 reports it
+    # (branch id, target id) of every branch task, duplicates of an id included (FR103 checks them all)
+    branch_edges = {(b.task_id, t) for b in workflow.tasks if b.operator == "branch" for _, t in branch_targets(b.params)}
     for child, parent, via in graph.redundant_edges():
         task = workflow.by_id[graph.names[child]]
+        if (graph.names[parent], task.task_id) in branch_edges:
+            continue  # a branch target must stay a direct downstream task of its branch (FR103)
         j = next(j for j, dep in task.dependency_items if dep == graph.names[parent])
         chain = " -> ".join(graph.names[i] for i in [*graph.path(parent, via), child])
         path = (*task.path, "dependencies", j)

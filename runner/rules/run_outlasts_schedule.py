@@ -2,7 +2,8 @@
 Reports a `schedule` whose shortest interval between two ticks is shorter than the worst-case
 run time: the critical path of the DAG where every task's cost is `timeout.execution` x
 (`maxRetries` + 1) plus its retry delays (backoff, cap and jitter included), counting only
-paths on which every task has a timeout.
+paths on which every task has a timeout. A dependency that another path already implies (see
+FR102) makes no path of its own: the result is the same with or without it.
 
 ## Why is this bad?
 When a run can last longer than the time to the next tick, runs pile up: with
@@ -105,12 +106,13 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     if not isinstance(schedule, str) or graph.components():
         return
     tasks = list(workflow.by_id.values())
+    implied = {(child, parent) for child, parent, _ in graph.redundant_edges()}
     best: dict[int, tuple[float, list[int]]] = {}
     for i in graph.order():
         cost = task_cost(workflow, tasks[i])
         if cost is None:
             continue
-        before = [best[p] for p in graph.parents[i] if p in best]
+        before = [best[p] for p in graph.parents[i] if p in best and (i, p) not in implied]
         base = max(before, key=lambda b: b[0], default=(0.0, []))
         best[i] = (base[0] + cost, [*base[1], i])
     if not best:
