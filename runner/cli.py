@@ -41,6 +41,7 @@ def lint(
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Lowest severity that fails: error, warning (default) or info.")] = None,  # noqa: UP045
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when problems are found.")] = False,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite fixable problems in place (comments and layout are kept).")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for many files (default: one per CPU).")] = None,  # noqa: UP045
 ) -> int:
     """Lint workflow files."""
     from runner import config as cfg
@@ -60,7 +61,7 @@ def lint(
             raise UsageError(f"unknown --fail-on '{fail_on}'; expected one of: {', '.join(SEVERITIES)}")
         settings.fail_on = fail_on
     _check_codes(settings.select + settings.ignore)
-    result = lint_paths([str(p) for p in paths], settings, fix=fix)
+    result = lint_paths([str(p) for p in paths], settings, fix=fix, jobs=jobs)
     sys.stdout.write(RENDERERS[fmt](result))
     return 0 if exit_zero or not result.failed(settings.fail_on) else 1
 

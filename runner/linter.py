@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -111,17 +113,51 @@ def collect(paths: list[str], config: LintConfig) -> list[str]:
     return list(dict.fromkeys(files))
 
 
-def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bool = False) -> LintResult:
-    """Lint files and directories (the Python API of `flowrun lint`)."""
+# Files per worker process below which starting one costs more than it saves (a forked worker
+# costs ~10 ms; a file ~5 ms).
+FILES_PER_WORKER = 16
+
+
+def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bool = False, jobs: int | None = None) -> LintResult:
+    """Lint files and directories (the Python API of `flowrun lint`).
+
+    Many files are linted by `jobs` forked worker processes (default: one per CPU available)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [str(paths)]
     config = config or LintConfig()
     result = LintResult(files=collect(list(paths), config))
-    for path in result.files:
-        findings, fixed = lint_file(path, config, fix)
+    workers = _workers(len(result.files), jobs)
+    if workers > 1:
+        outcomes = _in_workers(result.files, config, fix, workers)
+    else:
+        outcomes = [lint_file(path, config, fix) for path in result.files]
+    for findings, fixed in outcomes:
         result.findings.extend(findings)
         result.fixed += fixed
     return result
+
+
+def _workers(files: int, jobs: int | None) -> int:
+    if jobs is None:
+        # fork is the cheap way to start workers that already imported everything; it is only
+        # safe in a process with no other threads (a library caller may have some)
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+            return 1
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(jobs, files // FILES_PER_WORKER))
+
+
+def _lint_one(job: tuple[str, LintConfig, bool]) -> tuple[list[Finding], int]:
+    return lint_file(*job)
+
+
+def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int) -> list[tuple[list[Finding], int]]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    chunk = max(1, len(files) // (workers * 8))  # small enough to balance, large enough to batch
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        return list(pool.map(_lint_one, [(path, config, fix) for path in files], chunksize=chunk))
 
 
 def lint_text(text: str, path: str = "<string>", config: LintConfig | None = None) -> list[Finding]:

@@ -200,16 +200,15 @@ class Workflow:
         return Validation(not errors, errors)
 
     def iter_strings(self) -> Iterator[tuple[PathT, str]]:
-        """Every string value in the document with its path (keys excluded)."""
+        """Every string value in the document with its path (keys excluded), in no set order."""
         stack: list[tuple[PathT, Any]] = [((), self.data)]
         while stack:
             path, value = stack.pop()
-            if isinstance(value, str):
-                yield path, value
-            elif isinstance(value, dict):
-                stack.extend(((*path, k), v) for k, v in reversed(value.items()))
-            elif isinstance(value, list):
-                stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+            for k, v in value.items() if isinstance(value, dict) else enumerate(value):
+                if isinstance(v, str):
+                    yield (*path, k), v
+                elif isinstance(v, (dict, list)):
+                    stack.append(((*path, k), v))
 
 
 def load_workflow(path: str | Path) -> Workflow:

@@ -49,7 +49,27 @@ class SchemaError:
         self.path, self.message, self.key = path, message, key
 
 
+@cache
+def _fast_validator() -> Any:
+    """jsonschema-rs (Rust): answers "valid or not" in microseconds where jsonschema takes ~30 ms a
+    file; the messages of an invalid file still come from jsonschema (`best_match`, paths)."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema())
+
+
+def is_valid(data: Any) -> bool | None:
+    """Whether `data` is valid per jsonschema-rs; None when it cannot tell (a value it cannot
+    take, such as an integer beyond 64 bits)."""
+    try:
+        return bool(_fast_validator().is_valid(data))
+    except Exception:
+        return None
+
+
 def validate(data: Any) -> Iterator[SchemaError]:
+    if is_valid(data):
+        return
     seen: set[tuple[tuple[str | int, ...], str]] = set()
     for error in _validator().iter_errors(data):
         if error.validator in ("anyOf", "oneOf") and error.context:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,15 +49,16 @@ class Node:
 
     __slots__ = ("anchor", "column", "data", "end", "end_column", "end_line", "flow", "kind", "line", "pairs", "size", "start")
 
-    def __init__(self, kind: str, data: Any, mark: Any, flow: bool = False) -> None:
+    def __init__(self, kind: str, data: Any, mark: Any, flow: bool = False, end: Any = None) -> None:
         self.kind = kind  # "map", "seq" or "scalar"
         self.data = data
         self.line: int = mark.line + 1
         self.column: int = mark.column + 1
         self.start: int = mark.index
-        self.end: int = mark.index
-        self.end_line = self.line
-        self.end_column = self.column
+        end = mark if end is None else end
+        self.end: int = end.index
+        self.end_line: int = end.line + 1
+        self.end_column: int = end.column + 1
         self.flow = flow
         self.pairs: list[tuple[Node, Node]] = []  # map: (key, value); seq: (item, item)
         self.size = 1  # nodes below and including this one, aliases expanded; -1 while open
@@ -311,44 +312,78 @@ class _Composer:
         line = bisect.bisect_right(self.line_starts, mark.index) - 1
         return _Mark(line, mark.index - self.line_starts[line], mark.index)
 
-    def _events(self) -> Iterator[Any]:
+    def _next_event(self) -> Callable[[], Any]:
+        """The parser's `get_event` (ruamel's C parser when ruamel.yaml.clib is there); called
+        directly, not through `YAML.parse`, whose generator costs more than the C parser itself."""
         from ruamel.yaml import YAML
 
         try:
             yaml = YAML(typ="safe", pure=False)
             self.byte_offsets = not yaml.Parser.__module__.startswith("ruamel.yaml.parser")
-            return iter(yaml.parse(self.text))
         except Exception:  # pragma: no cover - without ruamel.yaml.clib
+            yaml = YAML(typ="safe", pure=True)
             self.byte_offsets = False
-            return iter(YAML(typ="safe", pure=True).parse(self.text))
+        _, parser = yaml.get_constructor_parser(self.text)
+        get_event: Callable[[], Any] = parser.get_event
+        return get_event
 
     def compose(self) -> Node | None:
+        from ruamel.yaml.events import (
+            AliasEvent,
+            DocumentStartEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+            StreamEndEvent,
+        )
+
         root: Node | None = None
         documents = 0
+        remap = self.line_starts is not None
+        plain = self.scalars.plain
         # one frame per open container: [node, key node awaiting its value, merge sources]
         stack: list[list[Any]] = []
-        for event in self._events():
-            name = type(event).__name__
-            mark = self._mark(event.start_mark)
-            node: Node | None = None
-            if name == "ScalarEvent":
-                if stack and stack[-1][0].kind == "map" and stack[-1][1] is None:
-                    stack[-1][1] = self._key(event)
+        frame: list[Any] | None = None  # stack[-1]
+        next_event = self._next_event()
+        while True:
+            event = next_event()
+            cls = type(event)
+            if cls is StreamEndEvent or event is None:
+                break
+            node: Node
+            if cls is ScalarEvent:
+                wants_key = frame is not None and frame[1] is None and frame[0].kind == "map"
+                if event.tag is not None or event.anchor is not None or remap:
+                    node = self._key(event) if wants_key else self._scalar(event)
+                else:  # the common case, inlined: this loop runs for every node of every file
+                    self.expanded += 1
+                    if self.expanded > MAX_NODES:
+                        self._count(0, event.start_mark)
+                    text = event.value
+                    if wants_key:
+                        data = _MERGE if text == "<<" and event.implicit[0] else text
+                    else:
+                        data = plain(text) if event.implicit[0] else text
+                    node = Node("scalar", data, event.start_mark, False, event.end_mark)
+                if wants_key:
+                    frame[1] = node  # type: ignore[index]
                     continue
-                node = self._scalar(event)
-            elif name == "AliasEvent":
+            elif cls is AliasEvent:
                 node = self._alias(event)
-                if stack and stack[-1][0].kind == "map" and stack[-1][1] is None:
+                if frame is not None and frame[0].kind == "map" and frame[1] is None:
                     if node.kind != "scalar":
-                        raise _problem("mapping keys must be plain strings, not lists or mappings", mark)
-                    stack[-1][1] = _key_node(str(node.data), node)
+                        raise _problem("mapping keys must be plain strings, not lists or mappings", self._mark(event.start_mark))
+                    frame[1] = _key_node(str(node.data), node)
                     continue
-            elif name in ("MappingStartEvent", "SequenceStartEvent"):
-                if stack and stack[-1][0].kind == "map" and stack[-1][1] is None:
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = self._mark(event.start_mark)
+                if frame is not None and frame[0].kind == "map" and frame[1] is None:
                     raise _problem("mapping keys must be plain strings, not lists or mappings", mark)
                 if len(stack) >= MAX_DEPTH:
                     raise _problem(f"nesting deeper than {MAX_DEPTH} levels", mark)
-                kind = "map" if name == "MappingStartEvent" else "seq"
+                kind = "map" if cls is MappingStartEvent else "seq"
                 tag = str(event.tag) if event.tag is not None else None
                 if tag is not None and tag not in (_MAP_TAGS if kind == "map" else _SEQ_TAGS):
                     raise _problem(f"unsupported tag '{_tag_name(tag)}'", mark)
@@ -358,23 +393,26 @@ class _Composer:
                 if event.anchor is not None:
                     self.anchors[event.anchor] = opened
                     opened.anchor = event.anchor
-                stack.append([opened, None, []])
+                frame = [opened, None, []]
+                stack.append(frame)
                 continue
-            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 node, _, merges = stack.pop()
+                frame = stack[-1] if stack else None
                 node._close(self._mark(event.end_mark))
                 if merges:
                     self._merge(node, merges)
-                node.size = 1 + sum(v.size for _, v in node.pairs) + (len(node.pairs) if node.kind == "map" else 0)
-            elif name == "DocumentStartEvent":
+                pairs = node.pairs
+                node.size = 1 + sum([v.size for _, v in pairs]) + (len(pairs) if node.kind == "map" else 0)
+            elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise _problem("a workflow file holds one YAML document; found a second one ('---')", mark)
+                    raise _problem("a workflow file holds one YAML document; found a second one ('---')", self._mark(event.start_mark))
                 continue
             else:
                 continue
-            if stack:
-                self._attach(stack[-1], node)
+            if frame is not None:
+                self._attach(frame, node)
             else:
                 root = node
         return root

@@ -232,8 +232,11 @@ def effective_path(workflow: Workflow, task: Task, key: str) -> PathT:
 SEPARATORS = frozenset({";", "&&", "||", "\n", "&"})
 
 
+@lru_cache(maxsize=4096)
 def placeholders(command: str) -> tuple[str, dict[str, str]]:
-    """Replace each `{{ ... }}` by a space-free placeholder, so the shell tokenizer keeps it whole."""
+    """Replace each `{{ ... }}` by a space-free placeholder, so the shell tokenizer keeps it whole.
+
+    Cached (several rules read the same commands): the mapping is shared, do not change it."""
     mapping: dict[str, str] = {}
     parts: list[str] = []
     pos = 0
@@ -345,8 +348,10 @@ SETUP_COMMANDS = frozenset({
 ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def steps(command: str) -> list[list[str]]:
-    """The simple commands of a shell command that do work, keywords and assignments stripped."""
+@lru_cache(maxsize=4096)
+def steps(command: str) -> tuple[list[str], ...]:
+    """The simple commands of a shell command that do work, keywords and assignments stripped
+    (cached: shared, do not change the lists)."""
     text, _ = placeholders(command)
     out = []
     for words in commands(shell_tokens(text)):
@@ -354,4 +359,4 @@ def steps(command: str) -> list[list[str]]:
             words = words[1:]
         if words and words[0] not in HEADERS and words[0] not in SETUP_COMMANDS and words[0][0] not in "<>&|":
             out.append(words)
-    return out
+    return tuple(out)

@@ -77,7 +77,7 @@ def _keys_of(node: int, keys: dict[str, set[int]], anc: list[int]) -> frozenset[
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     graph = workflow.graph
-    if graph.components():
+    if not any(t.operator == "branch" for t in workflow.tasks) or graph.components():
         return
     index = {name: i for i, name in enumerate(graph.names)}
     anc = graph.ancestors()

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from runner.findings import Finding
@@ -44,8 +45,9 @@ FIXABLE = False
 PRESETS = frozenset({"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"})
 
 
+@lru_cache(maxsize=1024)
 def schedule_problem(expr: str) -> str | None:
-    """Why croniter cannot use `expr`, or None when it can."""
+    """Why croniter cannot use `expr`, or None when it can (cached: files share schedules)."""
     from croniter import croniter
 
     expr = expr.strip()
@@ -64,6 +66,7 @@ def schedule_problem(expr: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def timezone_problem(name: str) -> str | None:
     from zoneinfo import ZoneInfo
 

@@ -54,6 +54,9 @@ FIXABLE = False
 
 TICKS = 400  # at most this many consecutive ticks are examined ...
 WINDOW = 366 * 86400.0  # ... within one year, enough for every weekday/month pattern
+# Any day of the month in any month: the pattern repeats every week, so 8 days show every gap.
+WEEK = 8 * 86400.0
+WEEKLY_PRESETS = frozenset({"@hourly", "@daily", "@midnight", "@weekly"})
 
 
 @cache
@@ -64,6 +67,9 @@ def shortest_interval(expr: str) -> float | None:
     if schedule_problem(expr) is not None:
         return None
     it = croniter(expr.strip(), datetime(2026, 1, 1, tzinfo=timezone.utc))
+    fields = expr.split()
+    weekly = expr.strip() in WEEKLY_PRESETS or (len(fields) == 5 and fields[2] == fields[3] == "*")
+    window = WEEK if weekly else WINDOW
     first = previous = it.get_next(float)
     best = None
     for _ in range(TICKS):
@@ -71,7 +77,7 @@ def shortest_interval(expr: str) -> float | None:
         gap = current - previous
         best = gap if best is None else min(best, gap)
         previous = current
-        if current - first > WINDOW:
+        if current - first > window:
             break
     return best
 
@@ -100,26 +106,35 @@ def task_cost(workflow: Workflow, task: Task) -> float | None:
     return execution * (retries + 1) + delays
 
 
+def _time(entry: tuple[float, int]) -> float:
+    return entry[0]
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
     schedule = workflow.data.get("schedule")
     graph = workflow.graph
     if not isinstance(schedule, str) or graph.components():
         return
+    interval = shortest_interval(schedule)  # cached per expression
+    if interval is None:
+        return
     tasks = list(workflow.by_id.values())
     implied = {(child, parent) for child, parent, _ in graph.redundant_edges()}
-    best: dict[int, tuple[float, list[int]]] = {}
+    best: dict[int, tuple[float, int]] = {}  # task -> (worst-case time up to its end, previous task or -1)
     for i in graph.order():
         cost = task_cost(workflow, tasks[i])
         if cost is None:
             continue
-        before = [best[p] for p in graph.parents[i] if p in best and (i, p) not in implied]
-        base = max(before, key=lambda b: b[0], default=(0.0, []))
-        best[i] = (base[0] + cost, [*base[1], i])
+        base = max(((best[p][0], p) for p in graph.parents[i] if p in best and (i, p) not in implied), key=_time, default=(0.0, -1))
+        best[i] = (base[0] + cost, base[1])
     if not best:
         return
-    total, path = max(best.values(), key=lambda b: b[0])
-    interval = shortest_interval(schedule)  # after the cheap part: cron maths only when needed
-    if interval is not None and total > interval:
+    total, last = max(((b[0], i) for i, b in best.items()), key=_time)  # the first of equals, in order
+    path = [last]
+    while best[path[-1]][1] >= 0:
+        path.append(best[path[-1]][1])
+    path.reverse()
+    if total > interval:
         chain = " -> ".join(graph.names[i] for i in path)
         yield workflow.finding(
             CODE,
