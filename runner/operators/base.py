@@ -36,6 +36,7 @@ class TryContext:
     cwd: str
     collector: OutputCollector = field(default_factory=lambda: OutputCollector())
     exit_code: int | None = None
+    base_env: dict[str, str] | None = None  # inherited_env() taken once per run (not read per task)
 
 
 class Operator(Protocol):
@@ -136,8 +137,8 @@ def inherited_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(WITHHELD_ENV)}
 
 
-def process_env(params: dict[str, Any], user: str | None = None) -> dict[str, str]:
-    env = inherited_env()
+def process_env(params: dict[str, Any], user: str | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(base) if base is not None else inherited_env()
     if user is not None:  # the identity of `runAsUser`, not root's (the task's `env` may still set them)
         entry = pwd.getpwnam(user)
         env.update(HOME=entry.pw_dir, USER=entry.pw_name, LOGNAME=entry.pw_name)

@@ -14,7 +14,7 @@ async def run_command(ctx: TryContext, argv: list[str]) -> Any:
     cwd = working_dir(ctx.cwd, ctx.params)
     try:
         code = await run_group(
-            argv, env=process_env(ctx.params, user), cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr,
+            argv, env=process_env(ctx.params, user, ctx.base_env), cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr,
             on_start=ctx.on_process, user=user,
         )
     except OSError as exc:

@@ -82,13 +82,23 @@ def shortest_interval(expr: str) -> float | None:
     return best
 
 
-def task_cost(workflow: Workflow, task: Task) -> float | None:
-    """Worst-case seconds of a task, or None when it has no timeout."""
+def task_cost(workflow: Workflow, task: Task, memo: dict[tuple[int, int], float | None] | None = None) -> float | None:
+    """Worst-case seconds of a task, or None when it has no timeout. `memo` keeps the cost per
+    (timeout, retryPolicy) object pair: tasks that take both from `defaults` share them."""
     timeout = effective(workflow, task, "timeout")
+    policy: Any = effective(workflow, task, "retryPolicy")
+    if memo is None:
+        return _cost(timeout, policy)
+    key = (id(timeout), id(policy))
+    if key not in memo:
+        memo[key] = _cost(timeout, policy)
+    return memo[key]
+
+
+def _cost(timeout: Any, policy: Any) -> float | None:
     execution = seconds(timeout.get("execution")) if isinstance(timeout, dict) else None
     if execution is None:
         return None
-    policy: Any = effective(workflow, task, "retryPolicy")
     policy = policy if isinstance(policy, dict) else {}
     retries = policy.get("maxRetries", 0)
     retries = retries if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0 else 0
@@ -121,8 +131,9 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     tasks = list(workflow.by_id.values())
     implied = {(child, parent) for child, parent, _ in graph.redundant_edges()}
     best: dict[int, tuple[float, int]] = {}  # task -> (worst-case time up to its end, previous task or -1)
+    memo: dict[tuple[int, int], float | None] = {}
     for i in graph.order():
-        cost = task_cost(workflow, tasks[i])
+        cost = task_cost(workflow, tasks[i], memo)
         if cost is None:
             continue
         base = max(((best[p][0], p) for p in graph.parents[i] if p in best and (i, p) not in implied), key=_time, default=(0.0, -1))
