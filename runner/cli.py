@@ -42,10 +42,12 @@ def lint(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when problems are found.")] = False,
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite fixable problems in place (comments and layout are kept).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for many files (default: one per CPU).")] = None,  # noqa: UP045
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Lint every file again (default: reuse .flowrun_cache for unchanged files).")] = False,
 ) -> int:
     """Lint workflow files."""
     from runner import config as cfg
     from runner.findings import SEVERITIES
+    from runner.lint_cache import LintCache
     from runner.linter import lint_paths
     from runner.reporters import FORMATS, RENDERERS
 
@@ -61,12 +63,15 @@ def lint(
             raise UsageError(f"unknown --fail-on '{fail_on}'; expected one of: {', '.join(SEVERITIES)}")
         settings.fail_on = fail_on
     _check_codes(settings.select + settings.ignore)
-    result = lint_paths([str(p) for p in paths], settings, fix=fix, jobs=jobs)
+    cache = LintCache(settings) if not no_cache and LintCache.enabled() else None
+    result = lint_paths([str(p) for p in paths], settings, fix=fix, jobs=jobs, cache=cache)
     sys.stdout.write(RENDERERS[fmt](result))
     return 0 if exit_zero or not result.failed(settings.fail_on) else 1
 
 
 def _check_codes(codes: list[str]) -> None:
+    if not codes:
+        return  # (the rules are not imported for nothing: a cached lint needs none of them)
     from runner.rules import BY_CODE
 
     for code in codes:

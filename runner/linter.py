@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from runner import suppressions
 from runner.config import LintConfig
 from runner.errors import UsageError
 from runner.findings import Finding, severity_rank
-from runner.fix import apply_fixes, fixable
-from runner.model import Workflow
-from runner.rules import RULES, yaml_syntax
-from runner.source import Source, YamlProblem, decode, parse, read_text
+from runner.lint_cache import LintCache
+from runner.source import YamlProblem, decode, read_bytes
+
+if TYPE_CHECKING:
+    from runner.model import Workflow
+    from runner.source import Source
+
+# The rules, the loader and the fixer are imported when a file is linted, not when a cached
+# result is read back (they pull in Jinja, croniter and jsonschema-rs: most of a cold start).
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -33,6 +37,8 @@ class LintResult:
 
 def check_workflow(workflow: Workflow, config: LintConfig | None = None) -> list[Finding]:
     """Every finding of every selected rule, with severity and name filled in, sorted."""
+    from runner.rules import RULES
+
     out = []
     for rule in RULES:
         if config is not None and not config.selects(rule.CODE):
@@ -43,6 +49,12 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None) -> list
 
 
 def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
+    from runner import suppressions
+    from runner.fix import fixable
+    from runner.model import Workflow
+    from runner.rules import yaml_syntax
+    from runner.source import parse
+
     source: Source | None = None
     active = config.selects
     try:
@@ -60,16 +72,29 @@ def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding]
     return sorted(findings, key=Finding.sort_key), source
 
 
-def lint_file(path: str, config: LintConfig, fix: bool = False) -> tuple[list[Finding], int]:
+def lint_file(path: str, config: LintConfig, fix: bool = False, cache: LintCache | None = None) -> tuple[list[Finding], int]:
     """Findings of one file; with `fix`, rewrite the file until nothing fixable is left."""
+    key = None
     try:
-        text = read_text(path)
+        raw = read_bytes(path)
+        if cache is not None and not fix:
+            key = cache.key(path, raw)
+            hit = cache.get(key)
+            if hit is not None:
+                return hit, 0
+        text = decode(raw)
     except YamlProblem as problem:
+        from runner.rules import yaml_syntax
+
         return [yaml_syntax.finding(problem, path)], 0
     findings, source = lint_source(text, path, config)
+    if key is not None and cache is not None:
+        cache.put(key, findings)
     fixed = 0
     if not fix:
         return findings, 0
+    from runner.fix import apply_fixes
+
     for _ in range(10):  # each round removes at least one item; a fixed point comes fast
         fixes = [f.fix for f in findings if f.fix is not None]
         if not fixes or source is None:
@@ -118,19 +143,21 @@ def collect(paths: list[str], config: LintConfig) -> list[str]:
 FILES_PER_WORKER = 16
 
 
-def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bool = False, jobs: int | None = None) -> LintResult:
+def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bool = False, jobs: int | None = None,
+               cache: LintCache | None = None) -> LintResult:
     """Lint files and directories (the Python API of `flowrun lint`).
 
-    Many files are linted by `jobs` forked worker processes (default: one per CPU available)."""
+    Many files are linted by `jobs` forked worker processes (default: one per CPU available).
+    With a `cache`, unchanged files are not linted again (see runner/lint_cache.py)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [str(paths)]
     config = config or LintConfig()
     result = LintResult(files=collect(list(paths), config))
     workers = _workers(len(result.files), jobs)
     if workers > 1:
-        outcomes = _in_workers(result.files, config, fix, workers)
+        outcomes = _in_workers(result.files, config, fix, workers, cache)
     else:
-        outcomes = [lint_file(path, config, fix) for path in result.files]
+        outcomes = [lint_file(path, config, fix, cache) for path in result.files]
     for findings, fixed in outcomes:
         result.findings.extend(findings)
         result.fixed += fixed
@@ -138,6 +165,8 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
 
 
 def _workers(files: int, jobs: int | None) -> int:
+    import multiprocessing
+
     if jobs is None:
         # fork is the cheap way to start workers that already imported everything; it is only
         # safe in a process with no other threads (a library caller may have some)
@@ -147,17 +176,19 @@ def _workers(files: int, jobs: int | None) -> int:
     return max(1, min(jobs, files // FILES_PER_WORKER))
 
 
-def _lint_one(job: tuple[str, LintConfig, bool]) -> tuple[list[Finding], int]:
+def _lint_one(job: tuple[str, LintConfig, bool, LintCache | None]) -> tuple[list[Finding], int]:
     return lint_file(*job)
 
 
-def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int) -> list[tuple[list[Finding], int]]:
+def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int,
+                cache: LintCache | None) -> list[tuple[list[Finding], int]]:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     chunk = max(1, len(files) // (workers * 8))  # small enough to balance, large enough to batch
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        return list(pool.map(_lint_one, [(path, config, fix) for path in files], chunksize=chunk))
+        return list(pool.map(_lint_one, [(path, config, fix, cache) for path in files], chunksize=chunk))
 
 
 def lint_text(text: str, path: str = "<string>", config: LintConfig | None = None) -> list[Finding]:
@@ -167,5 +198,7 @@ def lint_text(text: str, path: str = "<string>", config: LintConfig | None = Non
     try:
         text = decode(text.encode("utf-8")) if "\x00" in text else text
     except YamlProblem as problem:
+        from runner.rules import yaml_syntax
+
         return [yaml_syntax.finding(problem, path)]
     return lint_source(text, path, config or LintConfig())[0]

@@ -113,15 +113,19 @@ class Source:
 
 def read_text(path: str | Path) -> str:
     """Read a file as strict UTF-8 text, refusing what YAML parsers handle badly."""
+    return decode(read_bytes(path))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; YamlProblem when it cannot be read or is over MAX_BYTES (not read then)."""
     p = Path(path)
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise YamlProblem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (10 MiB)")
-        raw = p.read_bytes()
+        return p.read_bytes()
     except OSError as exc:
         raise YamlProblem(f"cannot read file: {exc.strerror or exc}") from None
-    return decode(raw)
 
 
 # byte order marks of the encodings YAML allows besides UTF-8 (UTF-32 first: its LE mark starts like UTF-16's)
