@@ -3,8 +3,9 @@
 Tasks are numbered in file order. Reachability uses Python integers as bitsets (bit i is task i):
 the ancestors of every task are computed once in topological order with one OR per edge, so
 finding every redundant edge costs O(E) big-integer operations instead of a search per edge.
-Above WINDOW tasks the bitsets are computed for one window of WINDOW possible ancestors at a
-time, so memory stays O(V x WINDOW) bits instead of O(V^2) (100,000 tasks: ~200 MB, not 1.2 GB).
+For redundant edges the bitsets are computed for one window of WINDOW possible ancestors at a
+time, so memory stays O(V x WINDOW) bits instead of O(V^2) (100,000 tasks: ~200 MB of bitsets
+at most, not 1.2 GB).
 Topological sorting is the standard library's `graphlib`. The graph is immutable once built, so
 each result is computed once and kept (the rules ask for the order and the cycles repeatedly).
 """
@@ -114,14 +115,34 @@ class Graph:
     def redundant_edges(self) -> list[tuple[int, int, int]]:
         """(child, parent, via): the edge parent -> child is implied by parent ~> via -> child.
 
-        Sorted by child, then by the parent's place in the child's dependencies."""
+        Sorted by child, then by the parent's place in the child's dependencies. The windows are
+        ranges of topological positions: a task placed before a window has no ancestor in it, so
+        each pass starts at its window (half the work of windows of file positions)."""
         if "redundant" not in self._cache:
-            n = len(self.names)
+            order = self.order()
+            n = len(order)
+            position = [0] * n
+            for k, i in enumerate(order):
+                position[i] = k
+            parents = self.parents
             found: list[tuple[int, int, int]] = []
             for lo in range(0, n, WINDOW):
                 hi = min(lo + WINDOW, n)
-                anc = self._cache["ancestors"] if "ancestors" in self._cache and lo == 0 and hi == n else self._window_ancestors(lo, hi)
-                for child, ups in enumerate(self.parents):
+                own = [0] * n
+                for k in range(lo, hi):
+                    own[order[k]] = 1 << (k - lo)
+                anc = [0] * n  # ancestors among the window's tasks, bit k for position lo + k
+                for k in range(lo, n):
+                    i = order[k]
+                    bits = 0
+                    for p in parents[i]:
+                        bits |= anc[p]
+                        if own[p]:
+                            bits |= own[p]
+                    anc[i] = bits
+                for k in range(lo, n):
+                    child = order[k]
+                    ups = parents[child]
                     if len(ups) < 2:
                         continue
                     union = 0
@@ -130,11 +151,10 @@ class Graph:
                     if not union:
                         continue
                     for p in ups:
-                        if lo <= p < hi and union >> (p - lo) & 1:
-                            via = next(q for q in ups if q != p and anc[q] >> (p - lo) & 1)
+                        if own[p] and union & own[p]:
+                            via = next(q for q in ups if q != p and anc[q] & own[p])
                             found.append((child, p, via))
-            if n > WINDOW:
-                found.sort(key=lambda edge: (edge[0], self.parents[edge[0]].index(edge[1])))
+            found.sort(key=lambda edge: (edge[0], parents[edge[0]].index(edge[1])))
             self._cache["redundant"] = found
         return list(self._cache["redundant"])
 

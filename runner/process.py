@@ -52,6 +52,7 @@ class _Child:
     """A started process: its Popen, the read ends of its pipes, and a way to await its exit."""
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[str, Any]) -> None:
+        """`kwargs` go to Popen (user, group, extra_groups, executable)."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
@@ -106,9 +107,11 @@ async def run_group(
     on_stderr: Callable[[str], None],
     on_start: Callable[[int], None],
     user: str | None = None,
+    executable: str | None = None,
 ) -> int:
-    """Run `argv` to completion and return its exit status (negative: killed by that signal)."""
-    kwargs: dict[str, Any] = {}
+    """Run `argv` to completion and return its exit status (negative: killed by that signal).
+    `executable` is the program to run when it is not argv[0] (found on PATH already)."""
+    kwargs: dict[str, Any] = {"executable": executable} if executable is not None else {}
     if user is not None:  # the user's uid, primary group and groups: none of root's groups are kept
         entry = pwd.getpwnam(user)
         kwargs.update(user=entry.pw_uid, group=entry.pw_gid,
@@ -136,12 +139,13 @@ async def run_group(
             await proc.wait()
             # The leader is gone; background jobs it left in the group go too.
             killpg(pgid, signal.SIGTERM)
-            with trio.move_on_after(GRACE):
-                await pumps_done.wait()
-            killpg(pgid, signal.SIGKILL)
-            with trio.move_on_after(1.0):  # a process that escaped the group may hold the pipe
-                await pumps_done.wait()
-            nursery.cancel_scope.cancel()
+            if not pumps_done.is_set():  # (the usual case: both pipes are at their end already)
+                with trio.move_on_after(GRACE):
+                    await pumps_done.wait()
+                killpg(pgid, signal.SIGKILL)
+                with trio.move_on_after(1.0):  # a process that escaped the group may hold the pipe
+                    await pumps_done.wait()
+                nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
             if proc.returncode is None:

@@ -248,13 +248,15 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str) -> None:
+    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str,
+                  pgid: int | None = None, pid_start: str | None = None) -> None:
+        """The try is running (with its process group when it has one: one commit, not two)."""
         now = time.time()
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path)"
-                " VALUES (?,?,?,?,?,?)",
-                (run_id, task_id, try_number, "running", now, log_path),
+                "INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path, pgid, pid_start)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (run_id, task_id, try_number, "running", now, log_path, pgid, pid_start),
             )
             db.execute(
                 "UPDATE tasks SET state='running', try_number=?, started_at=COALESCE(started_at, ?)"
