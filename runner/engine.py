@@ -31,7 +31,6 @@ from runner.templates import TemplateProblem, render_value
 from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
-SPAWNING = frozenset({"bash", "python"})  # operators that start a process (recorded with it)
 LOG_LIMIT = 100 * 1024 * 1024  # bytes of a try's log; the rest of its output is dropped, with a note
 
 
@@ -198,18 +197,9 @@ class Engine:
         s = self.s
         task_id = task.task_id
         path = self.log_path(task_id, try_number)
-        # A try that starts a process is recorded with its process group, once it exists (one
-        # commit instead of two); any other try now. Either way before anything else is recorded.
-        recorded = task.operator not in SPAWNING
-        if recorded:
-            s.store.start_try(s.run_id, task_id, try_number, str(path))
-
-        def record_start() -> None:
-            nonlocal recorded
-            if not recorded:
-                s.store.start_try(s.run_id, task_id, try_number, str(path))
-                recorded = True
-
+        # recorded before anything starts: a process that ran must show as a running try (the
+        # process group follows in a second commit, once the process exists)
+        s.store.start_try(s.run_id, task_id, try_number, str(path))
         started = time.time()
         if task_id not in self.first_start:
             self.first_start[task_id] = started
@@ -251,12 +241,7 @@ class Engine:
                 ctx.collector.feed(collector_stream.feed(text))
 
             def on_process(pid: int) -> None:
-                nonlocal recorded
-                if recorded:
-                    s.store.record_process(s.run_id, task_id, try_number, pid, process_start_time(pid))
-                else:
-                    s.store.start_try(s.run_id, task_id, try_number, str(path), pid, process_start_time(pid))
-                    recorded = True
+                s.store.record_process(s.run_id, task_id, try_number, pid, process_start_time(pid))
 
             ctx.stdout, ctx.on_process = on_stdout, on_process
             ctx.collector.held = collector_stream.flush  # the masker's held-back tail, before the output is read
@@ -270,11 +255,15 @@ class Engine:
                     params = {k: v for k, v in params.items() if k not in ("condition", "branches")}
                 ctx.params = {**thaw(task.params), **render_value(params, context)}
                 operator = OPERATORS[task.operator]
-                with trio.move_on_after(task.execution_timeout if task.execution_timeout is not None else float("inf")) as scope:
+                if task.execution_timeout is None:
                     output = await operator.execute(ctx)
                     ctx.collector.flush()
-                if scope.cancelled_caught:
-                    raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
+                else:
+                    with trio.move_on_after(task.execution_timeout) as scope:
+                        output = await operator.execute(ctx)
+                        ctx.collector.flush()
+                    if scope.cancelled_caught:
+                        raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
                 output = s.masker.mask_value(output)
                 self._check_output(task, output)
                 metrics = ctx.collector.metrics
@@ -288,7 +277,6 @@ class Engine:
                 if not _cancelled(exc):
                     raise
                 with trio.CancelScope(shield=True):
-                    record_start()
                     flush_log()
                     log_file.write("\ninterrupted: the run was stopped\n", always=True)
                     s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
@@ -307,7 +295,6 @@ class Engine:
         if log_file.problem is not None and log_file.problem not in (error or ""):
             error = s.masker.mask(f"{error}; {log_file.problem}" if error else log_file.problem)
             output, metrics = None, []
-        record_start()  # a try that failed before its process started
         self._finish(task, try_number, started, output, error, exit_code, metrics)
 
     def _check_output(self, task: PlannedTask, output: Any) -> None:

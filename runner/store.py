@@ -157,13 +157,26 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             yield self.db
             self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback(exc)
+            raise
+
+    def _rollback(self, exc: BaseException) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
             raise StoreError(f"{self.path}: state store write failed: {exc}") from None
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
+
+    def _write(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Statements in one transaction: `_tx` without a generator (the runner's per-task path)."""
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for sql, args in statements:
+                db.execute(sql, args)
+            db.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback(exc)
             raise
 
     # -- runs -----------------------------------------------------------------------------------
@@ -248,49 +261,33 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str,
-                  pgid: int | None = None, pid_start: str | None = None) -> None:
-        """The try is running (with its process group when it has one: one commit, not two)."""
+    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str) -> None:
         now = time.time()
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path, pgid, pid_start)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (run_id, task_id, try_number, "running", now, log_path, pgid, pid_start),
-            )
-            db.execute(
-                "UPDATE tasks SET state='running', try_number=?, started_at=COALESCE(started_at, ?)"
-                " WHERE run_id=? AND task_id=?",
-                (try_number, now, run_id, task_id),
-            )
+        self._write([
+            ("INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path)"
+             " VALUES (?,?,?,?,?,?)", (run_id, task_id, try_number, "running", now, log_path)),
+            ("UPDATE tasks SET state='running', try_number=?, started_at=COALESCE(started_at, ?)"
+             " WHERE run_id=? AND task_id=?", (try_number, now, run_id, task_id)),
+        ])
 
     def record_process(self, run_id: str, task_id: str, try_number: int, pgid: int, pid_start: str | None) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE tries SET pgid=?, pid_start=? WHERE run_id=? AND task_id=? AND try_number=?",
-                (pgid, pid_start, run_id, task_id, try_number),
-            )
+        self._write([("UPDATE tries SET pgid=?, pid_start=? WHERE run_id=? AND task_id=? AND try_number=?",
+                      (pgid, pid_start, run_id, task_id, try_number))])
 
     def end_try(self, run_id: str, task_id: str, try_number: int, try_state: str, task_state: str,
                 exit_code: int | None, error: str | None, output: Any = None,
                 metrics: list[tuple[str, float]] | None = None) -> None:
         now = time.time()
         final = task_state in ("success", "failed")
-        with self._tx() as db:
-            db.execute(
-                "UPDATE tries SET state=?, ended_at=?, exit_code=?, error=? WHERE run_id=? AND task_id=? AND try_number=?",
-                (try_state, now, exit_code, error, run_id, task_id, try_number),
-            )
-            db.execute(
-                "UPDATE tasks SET state=?, ended_at=?, error=?, output=? WHERE run_id=? AND task_id=?",
-                (task_state, now if final else None, error,
-                 json.dumps(output) if task_state == "success" else None, run_id, task_id),
-            )
-            if metrics:
-                db.executemany(
-                    "INSERT INTO metrics (run_id, task_id, try_number, name, value, ts) VALUES (?,?,?,?,?,?)",
-                    [(run_id, task_id, try_number, name, value, now) for name, value in metrics],
-                )
+        self._write([
+            ("UPDATE tries SET state=?, ended_at=?, exit_code=?, error=? WHERE run_id=? AND task_id=? AND try_number=?",
+             (try_state, now, exit_code, error, run_id, task_id, try_number)),
+            ("UPDATE tasks SET state=?, ended_at=?, error=?, output=? WHERE run_id=? AND task_id=?",
+             (task_state, now if final else None, error, json.dumps(output) if task_state == "success" else None,
+              run_id, task_id)),
+            *(("INSERT INTO metrics (run_id, task_id, try_number, name, value, ts) VALUES (?,?,?,?,?,?)",
+               (run_id, task_id, try_number, name, value, now)) for name, value in metrics or ()),
+        ])
 
     def set_task_states(self, run_id: str, changes: list[tuple[str, str]]) -> None:
         now = time.time()

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
+from functools import lru_cache
 from typing import Any
 
 from runner.operators.base import TaskFailure, TryContext, process_env, run_as, working_dir
@@ -44,10 +46,18 @@ def direct_argv(command: str, env: dict[str, str], cwd: str) -> tuple[str, list[
         found = os.path.join(cwd, program)
         path = program if os.path.isfile(found) and os.access(found, os.X_OK) else None
     elif all(os.path.isabs(d) for d in search.split(os.pathsep)):  # (relative entries: bash's cwd)
-        path = shutil.which(program, path=search)
+        path = _which(program, search, int(time.monotonic() // WHICH_SECONDS))
     else:
         path = None
     return (path, [program, *match.group(2).split()]) if path is not None else None
+
+
+WHICH_SECONDS = 10  # a PATH lookup is reused this long (bash keeps its own until it restarts)
+
+
+@lru_cache(maxsize=256)
+def _which(program: str, search: str, _period: int) -> str | None:
+    return shutil.which(program, path=search)
 
 
 def as_bash_would(env: dict[str, str], cwd: str, program: str) -> dict[str, str]:
