@@ -125,8 +125,6 @@ def read_vars_file(path: str) -> dict[str, str]:
 
 def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[str, Any]:
     """Defaults, overridden by `--param NAME=VALUE` (a YAML scalar), each validated by its schema."""
-    from jsonschema import Draft202012Validator
-
     from runner.source import YamlProblem, parse
 
     unknown = [name for name in given if name not in schema]
@@ -150,6 +148,8 @@ def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[
             value = spec["default"]
         else:
             raise UsageError(f"parameter '{name}' has no default; pass --param {name}=VALUE")
+        from jsonschema import Draft202012Validator  # (~40 ms: only for workflows with params)
+
         errors = sorted(Draft202012Validator(spec).iter_errors(value), key=lambda e: list(e.path))
         if errors:
             raise UsageError(f"parameter '{name}': {errors[0].message}")

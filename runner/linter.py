@@ -165,6 +165,8 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
 
 
 def _workers(files: int, jobs: int | None) -> int:
+    if files < 2 * FILES_PER_WORKER:
+        return 1
     import multiprocessing
 
     if jobs is None:

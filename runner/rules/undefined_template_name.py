@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
-from runner.templates import CONTEXT_NAMES, environment
+from runner.templates import CONTEXT_NAMES
 
 CODE = "FR202"
 NAME = "undefined-template-name"
@@ -71,6 +71,8 @@ def problem(name: str, declared: dict[str, object]) -> str | None:
         if len(parts) >= 2 and parts[1] != "xcom_pull":
             return f"'{name}' is not available; only ti.xcom_pull(task_ids=...) is"
         return None
+    from runner.sandbox import environment  # (a template was parsed: Jinja is loaded already)
+
     if root in CONTEXT_NAMES or root in _JINJA_NAMES or root in environment().globals:
         return None
     close = difflib.get_close_matches(root, sorted(CONTEXT_NAMES), n=1)
