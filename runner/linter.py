@@ -178,6 +178,19 @@ def _workers(files: int, jobs: int | None) -> int:
     return max(1, min(jobs, files // FILES_PER_WORKER))
 
 
+def _preload() -> None:
+    """Import and build what every file needs, so that forked workers start with it."""
+    import croniter  # noqa: F401 - imported by the schedule rules on first use
+    import ruamel.yaml  # noqa: F401
+
+    from runner import fix, model, rules, suppressions  # noqa: F401
+    from runner.sandbox import environment
+    from runner.schema import _fast_validator
+
+    environment()
+    _fast_validator()
+
+
 def _lint_one(job: tuple[str, LintConfig, bool, LintCache | None]) -> tuple[list[Finding], int]:
     return lint_file(*job)
 
@@ -188,6 +201,8 @@ def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int,
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        _preload()  # once here, not once per worker
     chunk = max(1, len(files) // (workers * 8))  # small enough to balance, large enough to batch
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         return list(pool.map(_lint_one, [(path, config, fix, cache) for path in files], chunksize=chunk))

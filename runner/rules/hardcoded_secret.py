@@ -134,7 +134,17 @@ LONG_RUN = re.compile(r"[A-Za-z0-9+/_=-]{32}")
 
 def _maybe_secret(text: str) -> bool:
     lower = text.lower()
-    return any(word in lower for word in MAYBE_WORDS) or LONG_RUN.search(text) is not None
+    for word in MAYBE_WORDS:
+        if word in lower:
+            return True
+    return LONG_RUN.search(text) is not None
+
+
+# fields that name things or times, never hold a credential (nor do dependency lists)
+NOT_CREDENTIALS = frozenset({
+    "description", "dagId", "taskId", "$schema", "operator", "triggerRule", "queue", "schedule", "timezone",
+    "startDate",
+})
 
 
 def find_secret(text: str, key: str | None = None) -> tuple[int, str] | None:
@@ -176,7 +186,7 @@ def find_secret(text: str, key: str | None = None) -> tuple[int, str] | None:
 def check(workflow: Workflow) -> Iterator[Finding]:
     for path, value in workflow.iter_strings():
         key = path[-1] if path and isinstance(path[-1], str) else None
-        if key in ("description", "dagId", "taskId", "$schema"):
+        if key in NOT_CREDENTIALS or (len(path) >= 2 and path[-2] == "dependencies"):
             continue
         found = find_secret(value, key)
         if found is not None:
