@@ -215,6 +215,9 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
         warn=lambda message: print(f"flowrun: warning: {message}", file=sys.stderr),
     )
     plan, setup = prepare(workflow, options)
+    import gc
+
+    gc.freeze()  # modules, workflow and plan live as long as this process: out of the collector's way
     result = execute(plan, setup)
     if log_format == "text":
         sys.stdout.write(summary(result).replace("<file>", str(file)))

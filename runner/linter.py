@@ -12,7 +12,7 @@ from runner.config import LintConfig
 from runner.errors import UsageError
 from runner.findings import Finding, severity_rank
 from runner.lint_cache import LintCache
-from runner.source import YamlProblem, decode, read_bytes
+from runner.source import YamlProblem, decode, gc_paused, read_bytes
 
 if TYPE_CHECKING:
     from runner.model import Workflow
@@ -49,6 +49,11 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None) -> list
 
 
 def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
+    with gc_paused():
+        return _lint_source(text, path, config)
+
+
+def _lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
     from runner import suppressions
     from runner.fix import fixable
     from runner.model import Workflow

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,8 +159,27 @@ def load(path: str | Path) -> Source:
     return parse(read_text(path), str(path))
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while a tree of many small objects is built: its full
+    collections cost time in proportion to the heap, which made linting super-linear in the
+    number of tasks (10,000 tasks: 1.5 s, 0.8 s without). The trees hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse(text: str, path: str = "<string>") -> Source:
     """Compose `text` into a Source; raise YamlProblem for anything that is not a workflow document."""
+    with gc_paused():
+        return _parse(text, path)
+
+
+def _parse(text: str, path: str) -> Source:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
