@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import os
-import smtplib
 import socket
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 import trio
@@ -35,6 +32,10 @@ def smtp_settings() -> dict[str, Any]:
 
 def send(to: list[str], subject: str, body: str, cc: list[str] | None = None, sender: str | None = None) -> str:
     """Send one message synchronously; return its Message-ID. Raises OSError/SMTPException."""
+    import smtplib  # (with the email package, ~8 ms: not for runs that send no mail)
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
     settings = smtp_settings()
     message = EmailMessage()
     message["From"] = sender or os.environ.get("FLOWRUN_SMTP_FROM") or f"flowrun@{socket.gethostname()}"
@@ -60,6 +61,8 @@ class Email:
         to = _addresses(params["to"])
         cc = _addresses(params.get("cc"))
         settings = smtp_settings()
+        import smtplib
+
         ctx.log(f"sending to {', '.join(to)} through {settings['host']}:{settings['port']}\n")
         try:
             message_id = await trio.to_thread.run_sync(
