@@ -171,6 +171,9 @@ class Store:
         """Statements in one transaction: `_tx` without a generator (the runner's per-task path)."""
         db = self.db
         try:
+            if len(statements) == 1:  # one statement is a transaction of its own (autocommit)
+                db.execute(*statements[0])
+                return
             db.execute("BEGIN IMMEDIATE")
             for sql, args in statements:
                 db.execute(sql, args)
