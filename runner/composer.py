@@ -1,0 +1,297 @@
+"""The composer: the node tree of a workflow file built from the YAML parser's event stream
+(ruamel's C parser when ruamel.yaml.clib is there), with bounds checked on the events before
+anything recurses: depth (MAX_DEPTH), nodes after alias expansion (MAX_NODES), tags, duplicate
+keys, merge keys. Scalars are resolved by ruamel's YAML 1.2 resolver and constructors.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runner.source import MAX_DEPTH, MAX_NODES, Node, YamlProblem, _line_starts
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_MAP_TAGS = frozenset({_YAML_TAG + "map", "!"})
+_SEQ_TAGS = frozenset({_YAML_TAG + "seq", "!"})
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+
+
+class _Scalars:
+    """Plain and explicitly tagged scalars to Python values, through ruamel's 1.2 resolver."""
+
+    def __init__(self) -> None:
+        from ruamel.yaml import YAML
+
+        yaml = YAML(typ="safe", pure=True)
+        self.resolver = yaml.resolver
+        self.constructor = yaml.constructor
+        self.cache: dict[str, Any] = {}
+
+    def plain(self, text: str) -> Any:
+        try:
+            return self.cache[text]
+        except KeyError:
+            pass
+        from ruamel.yaml.nodes import ScalarNode
+
+        tag = str(self.resolver.resolve(ScalarNode, text, (True, False)))
+        value: Any = text
+        if tag in _SCALAR_TAGS and tag != _YAML_TAG + "str":
+            try:
+                value = self.constructor.yaml_constructors[tag](self.constructor, ScalarNode(tag, text))
+            except ValueError:  # the resolver takes `+_`, `0x_` and `._` for numbers its constructors refuse
+                value = text
+        elif tag == _YAML_TAG + "merge":
+            value = _MERGE
+        if len(self.cache) < 10_000:
+            self.cache[text] = value
+        return value
+
+    def tagged(self, tag: str, text: str) -> Any:
+        from ruamel.yaml.nodes import ScalarNode
+
+        if tag == _YAML_TAG + "str" or tag == "!":
+            return text
+        return self.constructor.yaml_constructors[tag](self.constructor, ScalarNode(tag, text))
+
+
+_MERGE = object()
+_UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A parser mark with 0-based line and column counted on YAML 1.2 line breaks only."""
+
+    line: int
+    column: int
+    index: int
+
+_scalars: _Scalars | None = None
+
+
+class Composer:
+    """Builds the node tree from the event stream with explicit bounds; never recurses."""
+
+    def __init__(self, text: str) -> None:
+        global _scalars
+        if _scalars is None:
+            _scalars = _Scalars()
+        self.scalars = _scalars
+        self.text = text
+        self.anchors: dict[str, Node] = {}
+        self.expanded = 0
+        self.byte_offsets = False  # whether ReaderError positions are byte offsets (C parser)
+        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
+        # do not, so in such files positions are taken from the character index
+        self.line_starts = _line_starts(text) if _UNUSUAL_BREAKS.search(text) else None
+
+    def mark(self, mark: Any) -> Any:
+        if self.line_starts is None or mark is None:
+            return mark
+        line = bisect.bisect_right(self.line_starts, mark.index) - 1
+        return _Mark(line, mark.index - self.line_starts[line], mark.index)
+
+    def _next_event(self) -> Callable[[], Any]:
+        """The parser's `get_event` (ruamel's C parser when ruamel.yaml.clib is there); called
+        directly, not through `YAML.parse`, whose generator costs more than the C parser itself."""
+        from ruamel.yaml import YAML
+
+        try:
+            yaml = YAML(typ="safe", pure=False)
+            self.byte_offsets = not yaml.Parser.__module__.startswith("ruamel.yaml.parser")
+        except Exception:  # pragma: no cover - without ruamel.yaml.clib
+            yaml = YAML(typ="safe", pure=True)
+            self.byte_offsets = False
+        _, parser = yaml.get_constructor_parser(self.text)
+        get_event: Callable[[], Any] = parser.get_event
+        return get_event
+
+    def compose(self) -> Node | None:
+        from ruamel.yaml.events import (
+            AliasEvent,
+            DocumentStartEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+            StreamEndEvent,
+        )
+
+        root: Node | None = None
+        documents = 0
+        remap = self.line_starts is not None
+        plain = self.scalars.plain
+        # one frame per open container: [node, key node awaiting its value, merge sources]
+        stack: list[list[Any]] = []
+        frame: list[Any] | None = None  # stack[-1]
+        next_event = self._next_event()
+        while True:
+            event = next_event()
+            cls = type(event)
+            if cls is StreamEndEvent or event is None:
+                break
+            node: Node
+            if cls is ScalarEvent:
+                wants_key = frame is not None and frame[1] is None and frame[0].kind == "map"
+                if event.tag is not None or event.anchor is not None or remap:
+                    node = self._key(event) if wants_key else self._scalar(event)
+                else:  # the common case, inlined: this loop runs for every node of every file
+                    self.expanded += 1
+                    if self.expanded > MAX_NODES:
+                        self._count(0, event.start_mark)
+                    text = event.value
+                    if wants_key:
+                        data = _MERGE if text == "<<" and event.implicit[0] else text
+                    else:
+                        data = plain(text) if event.implicit[0] else text
+                    node = Node("scalar", data, event.start_mark, False, event.end_mark)
+                if wants_key:
+                    frame[1] = node  # type: ignore[index]
+                    continue
+            elif cls is AliasEvent:
+                node = self._alias(event)
+                if frame is not None and frame[0].kind == "map" and frame[1] is None:
+                    if node.kind != "scalar":
+                        raise _problem("mapping keys must be plain strings, not lists or mappings", self.mark(event.start_mark))
+                    frame[1] = _key_node(str(node.data), node)
+                    continue
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = self.mark(event.start_mark)
+                if frame is not None and frame[0].kind == "map" and frame[1] is None:
+                    raise _problem("mapping keys must be plain strings, not lists or mappings", mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise _problem(f"nesting deeper than {MAX_DEPTH} levels", mark)
+                kind = "map" if cls is MappingStartEvent else "seq"
+                tag = str(event.tag) if event.tag is not None else None
+                if tag is not None and tag not in (_MAP_TAGS if kind == "map" else _SEQ_TAGS):
+                    raise _problem(f"unsupported tag '{_tag_name(tag)}'", mark)
+                opened = Node(kind, {} if kind == "map" else [], mark, bool(event.flow_style))
+                opened.size = -1
+                self._count(1, mark)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = opened
+                    opened.anchor = event.anchor
+                frame = [opened, None, []]
+                stack.append(frame)
+                continue
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                node, _, merges = stack.pop()
+                frame = stack[-1] if stack else None
+                node._close(self.mark(event.end_mark))
+                if merges:
+                    self._merge(node, merges)
+                pairs = node.pairs
+                node.size = 1 + sum([v.size for _, v in pairs]) + (len(pairs) if node.kind == "map" else 0)
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _problem("a workflow file holds one YAML document; found a second one ('---')", self.mark(event.start_mark))
+                continue
+            else:
+                continue
+            if frame is not None:
+                self._attach(frame, node)
+            else:
+                root = node
+        return root
+
+    def _count(self, n: int, mark: Any) -> None:
+        self.expanded += n
+        if self.expanded > MAX_NODES:
+            raise _problem(f"the document expands to more than {MAX_NODES:,} nodes (alias bomb or oversized file)", mark)
+
+    def _key(self, event: Any) -> Node:
+        self._count(1, self.mark(event.start_mark))
+        if event.tag is not None and str(event.tag) not in _SCALAR_TAGS and str(event.tag) != "!":
+            raise _problem(f"unsupported tag '{_tag_name(str(event.tag))}'", self.mark(event.start_mark))
+        merge = event.value == "<<" and event.implicit[0] and event.tag is None
+        node = Node("scalar", _MERGE if merge else event.value, self.mark(event.start_mark))
+        node._close(self.mark(event.end_mark))
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+            node.anchor = event.anchor
+        return node
+
+    def _scalar(self, event: Any) -> Node:
+        mark = self.mark(event.start_mark)
+        self._count(1, mark)
+        tag = str(event.tag) if event.tag is not None else None
+        text = event.value
+        if tag is None or tag == "!":
+            value = self.scalars.plain(text) if event.implicit[0] and tag is None else text
+        elif tag in _SCALAR_TAGS:
+            try:
+                value = self.scalars.tagged(tag, text)
+            except Exception:
+                raise _problem(f"'{text}' is not a valid {_tag_name(tag)} value", mark) from None
+        else:
+            raise _problem(f"unsupported tag '{_tag_name(tag)}'", mark)
+        node = Node("scalar", value, mark)
+        node._close(self.mark(event.end_mark))
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+            node.anchor = event.anchor
+        return node
+
+    def _alias(self, event: Any) -> Node:
+        target = self.anchors.get(event.anchor)
+        mark = self.mark(event.start_mark)
+        if target is None:
+            raise _problem(f"alias '*{event.anchor}' names no anchor defined before it", mark)
+        if target.size < 0:
+            raise _problem(f"alias '*{event.anchor}' refers to a node that contains it", mark)
+        self._count(target.size, mark)
+        return target
+
+    def _attach(self, frame: list[Any], node: Node) -> None:
+        parent: Node = frame[0]
+        if parent.kind == "seq":
+            parent.pairs.append((node, node))
+            parent.data.append(node.data)
+            return
+        key: Node = frame[1]
+        frame[1] = None
+        if key.data is _MERGE:
+            frame[2].append((key, node))
+        elif key.data in parent.data:
+            raise YamlProblem(f"duplicate key '{key.data}'", key.line, key.column)
+        else:
+            parent.pairs.append((key, node))
+            parent.data[key.data] = node.data
+
+    def _merge(self, node: Node, merges: list[tuple[Node, Node]]) -> None:
+        for key, source in merges:
+            sources = [source] if source.kind == "map" else [s for _, s in source.pairs] if source.kind == "seq" else []
+            if not sources or any(s.kind != "map" for s in sources):
+                raise YamlProblem("a merge key '<<' takes a mapping or a list of mappings", key.line, key.column)
+            merged = []
+            for src in sources:
+                for k, v in src.pairs:
+                    if k.data not in node.data:
+                        merged.append((k, v))
+                        node.data[k.data] = v.data
+            node.pairs[:0] = merged[::-1]  # as inserting each at the front did, without its quadratic cost
+
+
+def _problem(message: str, mark: Any) -> YamlProblem:
+    return YamlProblem(message, mark.line + 1, mark.column + 1)
+
+
+def _key_node(text: str, like: Node) -> Node:
+    """A string key node at the position of `like` (an aliased scalar used as a key)."""
+    node = Node.__new__(Node)
+    for slot in Node.__slots__:
+        setattr(node, slot, getattr(like, slot))
+    node.data = text
+    node.pairs = []
+    return node
