@@ -8,7 +8,6 @@ rules are re-decided for the downstream tasks of every task that changes state.
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import json
 import random
@@ -27,11 +26,11 @@ from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.store import Store, process_start_time
+from runner.tasklog import LOG_LIMIT, TryLog
 from runner.templates import TemplateProblem, render_value
 from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
-LOG_LIMIT = 100 * 1024 * 1024  # bytes of a try's log; the rest of its output is dropped, with a note
 
 
 @dataclass
@@ -210,7 +209,7 @@ class Engine:
         error: str | None = None
         exit_code: int | None = None
         metrics: list[tuple[str, float]] = []
-        with _LazyLog(path) as log_file:
+        with TryLog(path) as log_file:
             # one masking stream per pipe: a secret split across two writes to stderr must not be
             # broken up by stdout text arriving in between (both go to the same log)
             masked, masked_err = s.masker.stream(), s.masker.stream()
@@ -384,76 +383,6 @@ class Engine:
         self.nursery.start_soon(watch)
 
 
-class _LazyLog:
-    """A try's log file, created on the first write: a silent task costs no file system work.
-
-    Bounded: past `LOG_LIMIT` bytes a note is written and the rest of the task's output is
-    dropped (it is still read, masked and collected for the output). A log that cannot be
-    written (disk full, read-only) never stops the task or the run: the first OSError is kept in
-    `problem` and the try fails with it.
-    """
-
-    def __init__(self, path: Path, limit: int | None = None) -> None:
-        self.path = path
-        self.limit = LOG_LIMIT if limit is None else limit
-        self.fh: Any = None
-        self.size = 0  # bytes written
-        self.dropped = 0  # bytes of task output not written (over the limit)
-        self.problem: str | None = None
-
-    def write(self, text: str, always: bool = False) -> None:
-        """Append `text`; `always` (flowrun's own notes) bypasses the limit."""
-        if not text or self.problem is not None:
-            return
-        data = text.encode("utf-8", "replace")
-        if not always and self.size + len(data) > self.limit:
-            room = max(self.limit - self.size, 0)
-            if self.dropped == 0:
-                keep = data[:room].decode("utf-8", "ignore").encode("utf-8")  # whole characters
-                self.dropped = len(data) - len(keep)
-                self._write(keep + (
-                    f"\n[flowrun: this log is limited to {self.limit // (1024 * 1024)} MiB;"
-                    " the rest of the output of this try is not kept]\n").encode())
-            else:
-                self.dropped += len(data)
-            return
-        self._write(data)
-
-    def _write(self, data: bytes) -> None:
-        try:
-            if self.fh is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.fh = self.path.open("wb")
-            self.fh.write(data)
-            self.size += len(data)
-        except OSError as exc:
-            self.problem = f"cannot write its log {self.path}: {exc.strerror or exc}"
-            self.close()
-
-    def end_of_output(self) -> None:
-        """The task's output is over: say how much of it was dropped."""
-        if self.dropped:
-            self.write(f"[flowrun: {self.dropped} more bytes of output were not kept]\n", always=True)
-            self.dropped = 0
-
-    def close(self) -> None:
-        if self.fh is not None:
-            fh, self.fh = self.fh, None
-            try:
-                fh.close()
-            except OSError as exc:
-                if self.problem is None:
-                    self.problem = f"cannot write its log {self.path}: {exc.strerror or exc}"
-                with contextlib.suppress(OSError):
-                    fh.close()
-
-    def __enter__(self) -> _LazyLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def _cancelled(exc: BaseException) -> bool:
     """trio.Cancelled, or a group of nothing else (a cancelled nursery raises one, strict groups)."""
     if isinstance(exc, trio.Cancelled):
@@ -462,4 +391,4 @@ def _cancelled(exc: BaseException) -> bool:
     return isinstance(inner, tuple) and bool(inner) and all(_cancelled(e) for e in inner)
 
 
-__all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]
+__all__ = ["FINISHED", "LOG_LIMIT", "Engine", "RunEvent", "RunSetup"]
