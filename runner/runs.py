@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets as _secrets
 import signal
 import sqlite3
 import threading
@@ -129,7 +128,7 @@ def check_capacity(plan: Plan, capacity: dict[str, float]) -> None:
 
 
 def new_run_id(logical_date: datetime) -> str:
-    return f"manual__{logical_date.strftime('%Y%m%dT%H%M%S')}_{_secrets.token_hex(3)}"
+    return f"manual__{logical_date.strftime('%Y%m%dT%H%M%S')}_{os.urandom(3).hex()}"  # (secrets costs 5 ms to import)
 
 
 def _kill_leftovers(store: Store, run_id: str) -> None:
