@@ -26,7 +26,7 @@ from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.store import Store, process_start_time
-from runner.tasklog import LOG_LIMIT, TryLog
+from runner.tasklog import TryLog
 from runner.templates import TemplateProblem, render_value
 from runner.trigger_rules import FINISHED, decide
 
@@ -391,4 +391,4 @@ def _cancelled(exc: BaseException) -> bool:
     return isinstance(inner, tuple) and bool(inner) and all(_cancelled(e) for e in inner)
 
 
-__all__ = ["FINISHED", "LOG_LIMIT", "Engine", "RunEvent", "RunSetup"]
+__all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]

@@ -69,6 +69,24 @@ def test_the_program_sees_what_bash_would_show_it(tmp_path: Path, script: Path) 
         assert direct[1]["pwd"] == str(tmp_path / (cwd or "")).rstrip("/")
 
 
+def test_what_the_kernel_cannot_exec_goes_to_bash(tmp_path: Path) -> None:
+    """A script without `#!` is run by bash as a shell script; a missing interpreter is bash's
+    error and exit status (126 or 127), not a failure to start."""
+    (tmp_path / "plain.sh").write_text("echo from-a-plain-script\n")
+    (tmp_path / "bad.sh").write_text("#!/no/such/interpreter\necho never\n")
+    for name in ("plain.sh", "bad.sh"):
+        (tmp_path / name).chmod(0o755)
+        assert direct_argv(f"./{name}", ENV, str(tmp_path)) is not None
+    result = run_api(tmp_path, {"dagId": "d", "tasks": [
+        {"taskId": "plain", "operator": "bash", "params": {"command": "./plain.sh"}},
+        {"taskId": "bad", "operator": "bash", "params": {"command": "./bad.sh"}},
+    ]})
+    assert (result.tasks["plain"].state, result.tasks["plain"].output) == ("success", "from-a-plain-script")
+    assert result.tasks["bad"].state == "failed" and "exited with status 12" in (result.tasks["bad"].error or "")  # 126 or 127
+    [bad] = tries(tmp_path / STATE, "bad")
+    assert "bad interpreter" in Path(bad["log_path"]).read_text()
+
+
 def test_exit_statuses_and_missing_programs(tmp_path: Path, script: Path) -> None:
     result = run_api(tmp_path, {"dagId": "d", "tasks": [
         {"taskId": "fails", "operator": "bash", "params": {"command": "./show.py 3"}},

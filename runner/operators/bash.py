@@ -71,17 +71,15 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
     user = run_as(ctx.task)
     cwd = working_dir(ctx.cwd, ctx.params)
     env = process_env(ctx.params, user, ctx.base_env)
-    executable = None
-    if direct is not None and user is None:
-        plain = direct_argv(direct, env, cwd)
-        if plain is not None:
-            executable, argv = plain
-            env = as_bash_would(env, cwd, executable)
+    plain = direct_argv(direct, env, cwd) if direct is not None and user is None else None
     try:
-        code = await run_group(
-            argv, env=env, cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr, on_start=ctx.on_process, user=user,
-            executable=executable,
-        )
+        if plain is not None:
+            try:
+                code = await _run(ctx, plain[1], as_bash_would(env, cwd, plain[0]), cwd, None, plain[0])
+            except OSError:  # no `#!` (bash runs it as a script), a bad interpreter, ...: bash's way
+                code = await _run(ctx, argv, env, cwd, user)
+        else:
+            code = await _run(ctx, argv, env, cwd, user)
     except OSError as exc:
         raise TaskFailure(f"cannot start {argv[0]}: {exc.strerror or exc}") from None
     ctx.exit_code = code
@@ -89,6 +87,12 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
         raise TaskFailure(f"the command {how}", code)
     return ctx.collector.output()
+
+
+async def _run(ctx: TryContext, argv: list[str], env: dict[str, str], cwd: str, user: str | None,
+               executable: str | None = None) -> int:
+    return await run_group(argv, env=env, cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr,
+                           on_start=ctx.on_process, user=user, executable=executable)
 
 
 class Bash:
