@@ -36,6 +36,7 @@ def test_which_commands_are_exec_directly(tmp_path: Path, script: Path) -> None:
     true = shutil.which("true")
     assert direct_argv("true", ENV, str(tmp_path)) == (true, ["true"])
     assert direct_argv("  ./show.py a --b=c 1  ", ENV, str(tmp_path)) == ("./show.py", ["./show.py", "a", "--b=c", "1"])
+    assert direct_argv("./show.py a\n", ENV, str(tmp_path)) == ("./show.py", ["./show.py", "a"])  # a `|` block
     through_bash = [
         "echo $HOME", "true | cat", "true && true", "true; true", "true\ntrue", "x=1 ./show.py", "cd /tmp",
         "exit 3", "kill 1", "printf x", "test -f x", "pwd", "ls *.txt", "echo 'q'", 'echo "q"', "echo a\\ b",

@@ -22,7 +22,7 @@ from typing import Any
 from runner.operators.base import TaskFailure, TryContext, process_env, run_as, working_dir
 from runner.process import run_group
 
-PLAIN = re.compile(r"[ \t]*([A-Za-z0-9_./:,@%+-]+)((?:[ \t]+[A-Za-z0-9_./:=,@%+-]+)*)[ \t]*")
+PLAIN = re.compile(r"[ \t\n]*([A-Za-z0-9_./:,@%+-]+)((?:[ \t]+[A-Za-z0-9_./:=,@%+-]+)*)[ \t\n]*")  # (`|` blocks end in \n)
 # bash 5's builtins and keywords; `true`, `false` and `echo` of plain words are the same programs
 BASH_WORDS = frozenset("""
     . : [ [[ ]] ! { } alias bg bind break builtin caller case cd command compgen complete compopt
