@@ -12,7 +12,7 @@ import heapq
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.store import Store, process_start_time
 from runner.tasklog import TryLog
-from runner.templates import TemplateProblem, render_value
+from runner.templates import TemplateProblem, is_template, render_value
 from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
@@ -81,6 +81,8 @@ class Engine:
         self.free = dict(setup.capacity)
         self.first_start: dict[str, float] = {}
         self.base_env = inherited_env()  # once per run: reading os.environ costs ~0.2 ms
+        self.run_logs = setup.logs_dir / setup.plan.dag_id / setup.run_id
+        self.templated: dict[str, bool] = {}
         self.sla_scopes: dict[str, trio.CancelScope] = {}
         self.todo: list[tuple[int, str]] = []  # heap of (file index, task id) to re-decide
         self.ti = TaskInstance(self.outputs, frozenset(self.tasks))
@@ -190,7 +192,13 @@ class Engine:
     # -- one try ------------------------------------------------------------------------------
 
     def log_path(self, task_id: str, try_number: int) -> Path:
-        return self.s.logs_dir / self.plan.dag_id / self.s.run_id / task_id / f"{try_number}.log"
+        return self.run_logs / task_id / f"{try_number}.log"
+
+    def _templated(self, task: PlannedTask) -> bool:
+        """Whether any string of the task's params is a template (else nothing is rendered)."""
+        if task.task_id not in self.templated:
+            self.templated[task.task_id] = _has_template(task.params)
+        return self.templated[task.task_id]
 
     async def _try(self, task: PlannedTask, try_number: int) -> None:
         s = self.s
@@ -245,14 +253,16 @@ class Engine:
             ctx.stdout, ctx.on_process = on_stdout, on_process
             ctx.collector.held = collector_stream.flush  # the masker's held-back tail, before the output is read
             try:
-                context = template_context(
-                    self.plan.dag_id, s.run_id, s.logical_date, task_id, try_number, s.params, s.variables, self.ti
-                )
-                ctx.template_context = context
                 params = thaw(task.params)
-                if task.operator == "branch":
-                    params = {k: v for k, v in params.items() if k not in ("condition", "branches")}
-                ctx.params = {**thaw(task.params), **render_value(params, context)}
+                if task.operator == "branch" or self._templated(task):
+                    context = template_context(
+                        self.plan.dag_id, s.run_id, s.logical_date, task_id, try_number, s.params, s.variables, self.ti
+                    )
+                    ctx.template_context = context
+                    rendered = {k: v for k, v in params.items() if k not in ("condition", "branches")} \
+                        if task.operator == "branch" else params
+                    params = {**params, **render_value(rendered, context)}
+                ctx.params = params
                 operator = OPERATORS[task.operator]
                 if task.execution_timeout is None:
                     output = await operator.execute(ctx)
@@ -381,6 +391,16 @@ class Engine:
                                            message=f"exceeded its SLA of {sla:g}s", extra=payload))
 
         self.nursery.start_soon(watch)
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, str):
+        return is_template(value)
+    if isinstance(value, Mapping):
+        return any(_has_template(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_template(v) for v in value)
+    return False
 
 
 def _cancelled(exc: BaseException) -> bool:

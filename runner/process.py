@@ -89,13 +89,13 @@ class _Child:
                 await trio.sleep(POLL_INTERVAL)
         return int(self.popen.returncode)
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         if self.pidfd is not None:
             trio.lowlevel.notify_closing(self.pidfd)
             os.close(self.pidfd)
             self.pidfd = None
-        await self.stdout.aclose()
-        await self.stderr.aclose()
+        self.stdout.close()
+        self.stderr.close()
 
 
 async def run_group(
@@ -147,13 +147,13 @@ async def run_group(
                     await pumps_done.wait()
                 nursery.cancel_scope.cancel()
     finally:
-        with trio.CancelScope(shield=True):
-            if proc.returncode is None:
+        if proc.returncode is None:  # cancelled (a timeout, the run stopped) or on_start failed
+            with trio.CancelScope(shield=True):
                 killpg(pgid, signal.SIGTERM)
                 with trio.move_on_after(GRACE):
                     await proc.wait()
                 killpg(pgid, signal.SIGKILL)
                 await proc.wait()
-            killpg(pgid, signal.SIGKILL)
-            await proc.aclose()
+        killpg(pgid, signal.SIGKILL)
+        proc.close()
     return int(proc.returncode or 0)
