@@ -12,7 +12,7 @@ import heapq
 import json
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.store import Store, process_start_time
 from runner.tasklog import TryLog
-from runner.templates import TemplateProblem, is_template, render_value
+from runner.templates import TemplateProblem, contains_template, render_value
 from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
@@ -197,7 +197,7 @@ class Engine:
     def _templated(self, task: PlannedTask) -> bool:
         """Whether any string of the task's params is a template (else nothing is rendered)."""
         if task.task_id not in self.templated:
-            self.templated[task.task_id] = _has_template(task.params)
+            self.templated[task.task_id] = contains_template(task.params)
         return self.templated[task.task_id]
 
     async def _try(self, task: PlannedTask, try_number: int) -> None:
@@ -391,16 +391,6 @@ class Engine:
                                            message=f"exceeded its SLA of {sla:g}s", extra=payload))
 
         self.nursery.start_soon(watch)
-
-
-def _has_template(value: Any) -> bool:
-    if isinstance(value, str):
-        return is_template(value)
-    if isinstance(value, Mapping):
-        return any(_has_template(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_template(v) for v in value)
-    return False
 
 
 def _cancelled(exc: BaseException) -> bool:

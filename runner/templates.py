@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +36,17 @@ class TemplateProblem(Exception):
 
 def is_template(value: str) -> bool:
     return "{{" in value or "{%" in value or "{#" in value
+
+
+def contains_template(value: Any) -> bool:
+    """Whether any string inside a params structure (dicts, lists, frozen or not) is a template."""
+    if isinstance(value, str):
+        return is_template(value)
+    if isinstance(value, Mapping):
+        return any(contains_template(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_template(v) for v in value)
+    return False
 
 
 @cache
