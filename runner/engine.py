@@ -25,7 +25,7 @@ from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
-from runner.store import Store, process_start_time
+from runner.store import Store, boot_ticks
 from runner.tasklog import TryLog
 from runner.templates import TemplateProblem, contains_template, render_value
 from runner.trigger_rules import FINISHED, decide
@@ -163,6 +163,7 @@ class Engine:
     def _launch(self) -> None:
         assert self.nursery is not None
         waiting = []  # ready but not fitting now
+        launched: list[tuple[PlannedTask, int]] = []
         while self.ready_heap and len(self.running) < self.plan.concurrency:
             item = heapq.heappop(self.ready_heap)
             task_id = item[2]
@@ -179,9 +180,16 @@ class Engine:
                 self.free[k] = self.free.get(k, 0.0) - v
             self.tries[task_id] += 1
             self.state[task_id] = "running"
-            self.nursery.start_soon(self._try, task, self.tries[task_id], name=f"task {task_id}")
+            # recorded before anything starts (with the end of the try that made room for it): a
+            # process that ran must show as a running try; its process group follows once it exists
+            self.s.store.start_try(self.s.run_id, task_id, self.tries[task_id],
+                                   str(self.log_path(task_id, self.tries[task_id])), defer=True)
+            launched.append((task, self.tries[task_id]))
         for item in waiting:
             heapq.heappush(self.ready_heap, item)
+        self.s.store.flush()
+        for task, try_number in launched:
+            self.nursery.start_soon(self._try, task, try_number, name=f"task {task.task_id}")
 
     def _release(self, task: PlannedTask) -> None:
         self.running.discard(task.task_id)
@@ -204,9 +212,6 @@ class Engine:
         s = self.s
         task_id = task.task_id
         path = self.log_path(task_id, try_number)
-        # recorded before anything starts: a process that ran must show as a running try (the
-        # process group follows in a second commit, once the process exists)
-        s.store.start_try(s.run_id, task_id, try_number, str(path))
         started = time.time()
         if task_id not in self.first_start:
             self.first_start[task_id] = started
@@ -248,7 +253,7 @@ class Engine:
                 ctx.collector.feed(collector_stream.feed(text))
 
             def on_process(pid: int) -> None:
-                s.store.record_process(s.run_id, task_id, try_number, pid, process_start_time(pid))
+                s.store.record_process(s.run_id, task_id, try_number, pid, boot_ticks())
 
             ctx.stdout, ctx.on_process = on_stdout, on_process
             ctx.collector.held = collector_stream.flush  # the masker's held-back tail, before the output is read
@@ -324,11 +329,12 @@ class Engine:
         task_id = task.task_id
         duration = time.time() - started
         self._release(task)
-        if error is None:
-            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, output, metrics)
+        success = error is None
+        if success:  # committed with what it lets start (or alone, below), told after that
+            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, output, metrics,
+                            defer=True)
             self.outputs[task_id] = output
             self.state[task_id] = "success"
-            s.notify(RunEvent("task_state", task_id, "success", try_number, duration=duration))
             if task.operator == "branch":
                 self._skip_unchosen(task, output)
         elif try_number <= task.retry.max_retries:
@@ -352,6 +358,8 @@ class Engine:
                 scope.cancel()
             self._mark_changed(task_id)
         self._schedule()
+        if success:
+            s.notify(RunEvent("task_state", task_id, "success", try_number, duration=duration))
 
     def _skip_unchosen(self, task: PlannedTask, key: Any) -> None:
         from runner.operators.branch import targets

@@ -35,13 +35,13 @@ class LintResult:
         return any(severity_rank(f.severity) >= level for f in self.findings)
 
 
-def check_workflow(workflow: Workflow, config: LintConfig | None = None) -> list[Finding]:
-    """Every finding of every selected rule, with severity and name filled in, sorted."""
+def check_workflow(workflow: Workflow, config: LintConfig | None = None, severity: str | None = None) -> list[Finding]:
+    """Every finding of every selected rule (of that severity), with severity and name filled in, sorted."""
     from runner.rules import RULES
 
     out = []
     for rule in RULES:
-        if config is not None and not config.selects(rule.CODE):
+        if (config is not None and not config.selects(rule.CODE)) or severity not in (None, rule.SEVERITY):
             continue
         for finding in rule.check(workflow):
             out.append(replace(finding, severity=rule.SEVERITY, name=rule.NAME, path=workflow.path))

@@ -195,8 +195,14 @@ class Workflow:
 
         return check_workflow(self)
 
+    def errors(self) -> list[Finding]:
+        """The error-level findings (only the rules that report errors run)."""
+        from runner.linter import check_workflow
+
+        return check_workflow(self, severity="error")
+
     def validate(self) -> Validation:
-        errors = [f for f in self.findings() if f.severity == "error"]
+        errors = self.errors()
         return Validation(not errors, errors)
 
     def iter_strings(self) -> Iterator[tuple[PathT, str]]:

@@ -93,8 +93,9 @@ class Plan:
 
 
 def effective_data(workflow: Workflow, env: str | None) -> dict[str, Any]:
-    """The workflow with its environment overlay (top-level keys replaced) and task defaults."""
-    data = copy.deepcopy(workflow.data)
+    """The workflow with its environment overlay (top-level keys replaced) and task defaults.
+    The workflow's own data is shared, never changed: what differs is copied."""
+    data = dict(workflow.data)
     env = env or os.environ.get("FLOWRUN_ENV") or None
     if env:
         envs = data.get("environments") or {}
@@ -104,11 +105,14 @@ def effective_data(workflow: Workflow, env: str | None) -> dict[str, Any]:
         for key, value in (envs[env] or {}).items():
             data[key] = copy.deepcopy(value)
     defaults = data.get("defaults") or {}
-    for task in data.get("tasks") or []:
-        if isinstance(task, dict):
-            for key in DEFAULTABLE:
-                if key in defaults and key not in task:
-                    task[key] = copy.deepcopy(defaults[key])
+    tasks = data.get("tasks")
+    if defaults and isinstance(defaults, dict) and isinstance(tasks, list):
+        keys = [k for k in DEFAULTABLE if k in defaults]
+        data["tasks"] = [
+            {**task, **{k: copy.deepcopy(defaults[k]) for k in keys if k not in task}}
+            if isinstance(task, dict) and any(k not in task for k in keys) else task
+            for task in tasks
+        ]
     return data
 
 
@@ -137,7 +141,7 @@ def compile_plan(workflow: Workflow, env: str | None = None) -> Plan:
     """Raise InvalidWorkflow if the workflow (with its overlay) has error-level findings."""
     data = effective_data(workflow, env)
     effective = Workflow(data, workflow.source, workflow.path) if data != workflow.data else workflow
-    errors = [f for f in effective.findings() if f.severity == "error"]
+    errors = effective.errors()
     if errors:
         raise InvalidWorkflow(errors)
     tasks = []

@@ -5,18 +5,21 @@ sleep 2'` leaves both sleeps behind, FACTS.md). Here every task starts a new ses
 leader exits, on timeout and on cancel, the whole process group gets SIGTERM, then SIGKILL
 `GRACE` seconds later.
 
-The process is started by `subprocess.Popen` in the trio thread (trio's `open_process` hands
-every spawn to a worker thread, which costs more than the spawn itself when tasks are short),
-its pipes are read through `trio.lowlevel.FdStream`, and its exit is awaited on a pidfd (Linux
-5.3+; elsewhere by polling every 10 ms).
+The process is started in the trio thread (trio's `open_process` hands every spawn to a worker
+thread, which costs more than the spawn itself when tasks are short): by `os.posix_spawn` when
+it runs in our working directory as our user (vfork and exec, no Python in between: make's way),
+else by `subprocess.Popen`. One task reads both pipes and awaits the exit, on an epoll set of
+the pipes and a pidfd (Linux 5.3+; elsewhere it polls every 10 ms).
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import math
 import os
 import pwd
+import select
 import signal
 import subprocess
 from collections.abc import Callable
@@ -34,32 +37,63 @@ def killpg(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
-async def _pump(stream: trio.lowlevel.FdStream, sink: Callable[[str], None]) -> None:
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    while True:
-        data = await stream.receive_some(READ_SIZE)
-        if not data:
-            break
-        text = decoder.decode(data)
-        if text:
-            sink(text)
-    tail = decoder.decode(b"", final=True)
-    if tail:
-        sink(tail)
+class _Spawned:
+    """A process started by posix_spawn, with the part of Popen's interface `_Child` uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            with contextlib.suppress(ChildProcessError):
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+_sealed = False
+
+
+def _seal_inherited_fds() -> None:
+    """Close-on-exec for every descriptor above stderr, once: posix_spawn, unlike Popen's
+    close_fds, would pass on the ones this process inherited (what Python opens is sealed)."""
+    global _sealed
+    if not _sealed:
+        _sealed = True
+        with contextlib.suppress(OSError):
+            for name in os.listdir("/proc/self/fd"):
+                with contextlib.suppress(OSError):
+                    if int(name) > 2 and os.get_inheritable(int(name)):
+                        os.set_inheritable(int(name), False)
+
+
+def _spawn(argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[str, Any],
+           out_w: int, err_w: int) -> _Spawned | subprocess.Popen[bytes]:
+    """posix_spawn when nothing needs Python between fork and exec, else Popen: same result
+    (stdin /dev/null, a new session, default SIGPIPE/SIGXFSZ, no inherited descriptors)."""
+    program = kwargs.get("executable") or argv[0]
+    if set(kwargs) <= {"executable"} and "/" in program and (cwd is None or os.path.abspath(cwd) == os.getcwd()):
+        _seal_inherited_fds()
+        return _Spawned(os.posix_spawn(
+            program, argv, env, setsid=True, setsigmask=(), setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
+            file_actions=[(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                          (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)],
+        ))
+    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w, start_new_session=True,
+                            env=env, cwd=cwd, **kwargs)
 
 
 class _Child:
-    """A started process: its Popen, the read ends of its pipes, and a way to await its exit."""
+    """A started process, the read ends of its pipes, and a way to await its exit."""
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[str, Any]) -> None:
         """`kwargs` go to Popen (user, group, extra_groups, executable)."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
-            self.popen = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w, start_new_session=True,
-                env=env, cwd=cwd, **kwargs,
-            )
+            self.popen = _spawn(argv, env, cwd, kwargs, out_w, err_w)
         except BaseException:
             for fd in (out_r, err_r):
                 os.close(fd)
@@ -67,11 +101,16 @@ class _Child:
         finally:
             for fd in (out_w, err_w):
                 os.close(fd)  # the child holds the only write ends: EOF when its group is done
-        self.stdout = trio.lowlevel.FdStream(out_r)
-        self.stderr = trio.lowlevel.FdStream(err_r)
+        self.out, self.err = out_r, err_r
+        os.set_blocking(out_r, False)
+        os.set_blocking(err_r, False)
         self.pidfd: int | None = None
-        with contextlib.suppress(AttributeError, OSError):  # no pidfd_open: poll instead
+        self.epoll: Any = None  # select.epoll of both pipes and the pidfd: one fd for trio to wait on
+        with contextlib.suppress(AttributeError, OSError):  # no pidfd_open or epoll: poll instead
             self.pidfd = os.pidfd_open(self.popen.pid)
+            self.epoll = select.epoll()
+            for fd in (out_r, err_r, self.pidfd):
+                self.epoll.register(fd, select.EPOLLIN)
 
     @property
     def pid(self) -> int:
@@ -82,20 +121,69 @@ class _Child:
         return self.popen.poll()
 
     async def wait(self) -> int:
-        while self.popen.poll() is None:
+        while (code := self.popen.poll()) is None:
             if self.pidfd is not None:
                 await trio.lowlevel.wait_readable(self.pidfd)
             else:
                 await trio.sleep(POLL_INTERVAL)
-        return int(self.popen.returncode)
+        return code
+
+    async def _ready(self, deadline: float) -> list[int]:
+        """The pipes with something to read (and the pidfd once the process ended) at the first
+        event or at `deadline`; without epoll, all of them every POLL_INTERVAL."""
+        if self.epoll is None:
+            await trio.sleep(max(0.0, min(POLL_INTERVAL, deadline - trio.current_time())))
+            return [self.out, self.err]
+        with trio.move_on_at(deadline):
+            await trio.lowlevel.wait_readable(self.epoll.fileno())
+        return [fd for fd, _ in self.epoll.poll(0)]
+
+    async def drain(self, on_stdout: Callable[[str], None], on_stderr: Callable[[str], None]) -> None:
+        """Pass the output on until the leader has exited and both pipes are at their end. When
+        the leader exits, background jobs it left in the group get SIGTERM, SIGKILL `GRACE`
+        seconds later if a pipe is still open, and a second after that the pipes are given up (a
+        process that escaped the group may hold one). One task, whatever the process does."""
+        sinks = {self.out: on_stdout, self.err: on_stderr}
+        decoders = {fd: codecs.getincrementaldecoder("utf-8")(errors="replace") for fd in sinks}
+        deadline, stage = math.inf, "running"
+        while sinks or stage == "running":
+            ready = await self._ready(deadline)
+            for fd in ready:
+                if fd not in sinks:
+                    continue
+                try:
+                    data = os.read(fd, READ_SIZE)
+                except BlockingIOError:
+                    continue
+                text = decoders[fd].decode(data, final=not data)
+                if text:
+                    sinks[fd](text)
+                if not data:
+                    del sinks[fd]
+                    if self.epoll is not None:
+                        self.epoll.unregister(fd)
+            if stage == "running" and self.popen.poll() is not None:
+                if self.epoll is not None and self.pidfd is not None:
+                    self.epoll.unregister(self.pidfd)  # (it stays readable)
+                killpg(self.pid, signal.SIGTERM)
+                deadline, stage = trio.current_time() + GRACE, "terminated"
+            elif sinks and trio.current_time() >= deadline:
+                if stage == "killed":
+                    return
+                killpg(self.pid, signal.SIGKILL)
+                deadline, stage = trio.current_time() + 1.0, "killed"
 
     def close(self) -> None:
+        for fd in (self.pidfd, self.epoll.fileno() if self.epoll is not None else None):
+            if fd is not None:
+                trio.lowlevel.notify_closing(fd)
+        if self.epoll is not None:
+            self.epoll.close()
         if self.pidfd is not None:
-            trio.lowlevel.notify_closing(self.pidfd)
             os.close(self.pidfd)
             self.pidfd = None
-        self.stdout.close()
-        self.stderr.close()
+        os.close(self.out)
+        os.close(self.err)
 
 
 async def run_group(
@@ -119,33 +207,9 @@ async def run_group(
     await trio.lowlevel.checkpoint()  # a cancelled run starts nothing
     proc = _Child(argv, env, cwd, kwargs)
     pgid = proc.pid
-    pumps_done = trio.Event()
-    open_pumps = 2
-
-    async def pump(stream: trio.lowlevel.FdStream, sink: Callable[[str], None]) -> None:
-        nonlocal open_pumps
-        try:
-            await _pump(stream, sink)
-        finally:
-            open_pumps -= 1
-            if not open_pumps:
-                pumps_done.set()
-
     try:
         on_start(pgid)  # may fail (the store is full): the group is still stopped below
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(pump, proc.stdout, on_stdout)
-            nursery.start_soon(pump, proc.stderr, on_stderr)
-            await proc.wait()
-            # The leader is gone; background jobs it left in the group go too.
-            killpg(pgid, signal.SIGTERM)
-            if not pumps_done.is_set():  # (the usual case: both pipes are at their end already)
-                with trio.move_on_after(GRACE):
-                    await pumps_done.wait()
-                killpg(pgid, signal.SIGKILL)
-                with trio.move_on_after(1.0):  # a process that escaped the group may hold the pipe
-                    await pumps_done.wait()
-                nursery.cancel_scope.cancel()
+        await proc.drain(on_stdout, on_stderr)
     finally:
         if proc.returncode is None:  # cancelled (a timeout, the run stopped) or on_start failed
             with trio.CancelScope(shield=True):

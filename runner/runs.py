@@ -23,7 +23,7 @@ from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
 from runner.process import killpg
-from runner.store import Store, StoreError, process_start_time
+from runner.store import Store, StoreError, process_start_time, started_by
 
 DEFAULT_STATE = ".flowrun/state.db"
 
@@ -135,7 +135,8 @@ def _kill_leftovers(store: Store, run_id: str) -> None:
     """Process groups of tries a killed runner left running: end them before running again."""
     for row in store.running_tries(run_id):
         pgid = row["pgid"]
-        if pgid and process_start_time(pgid) in (None, row["pid_start"]):
+        live = process_start_time(pgid) if pgid else None
+        if pgid and (live is None or started_by(row["pid_start"], live)):
             killpg(int(pgid), signal.SIGKILL)
 
 

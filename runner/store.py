@@ -118,6 +118,21 @@ class RunRecord:
         return process_start_time(self.pid) == self.pid_start and self.pid_start is not None
 
 
+def boot_ticks() -> str:
+    """Now, in the unit of a process's start time (clock ticks since boot). Recorded right after a
+    spawn instead of reading /proc/PID/stat, which waits for the child's exec: the process started
+    no later than this, and a process that reuses its pid only long after (the pids wrap first)."""
+    return str(int(time.clock_gettime(time.CLOCK_BOOTTIME) * _TICKS))
+
+
+def started_by(recorded: str | None, live: str | None) -> bool:
+    """Whether a live process start time is that of the process recorded (at or before it)."""
+    return recorded is not None and live is not None and int(live) <= int(recorded)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 def process_start_time(pid: int) -> str | None:
     """Start time of a process (clock ticks since boot), against pid reuse; None if gone."""
     try:  # os.open/os.read: a tenth of the cost of open() and a text wrapper, once per task
@@ -147,12 +162,17 @@ class Store:
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open the state store: {exc}") from None
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []  # written with the next commit
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.flush()
+        finally:
+            self.db.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.flush()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             yield self.db
@@ -167,8 +187,20 @@ class Store:
         if isinstance(exc, sqlite3.Error):
             raise StoreError(f"{self.path}: state store write failed: {exc}") from None
 
-    def _write(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """Statements in one transaction: `_tx` without a generator (the runner's per-task path)."""
+    def flush(self) -> None:
+        """Commit what was deferred."""
+        if self._pending:
+            self._write([])
+
+    def _write(self, statements: list[tuple[str, tuple[Any, ...]]], defer: bool = False) -> None:
+        """Statements in one transaction with those deferred before them: `_tx` without a
+        generator (the runner's per-task path). With `defer`, they wait for the next commit: the
+        runner defers a try's end and commits it with the start of the try it lets run."""
+        if defer or self._pending:
+            self._pending.extend(statements)
+            if defer:
+                return
+            statements, self._pending = self._pending, []
         db = self.db
         try:
             if len(statements) == 1:  # one statement is a transaction of its own (autocommit)
@@ -264,14 +296,14 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str) -> None:
+    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False) -> None:
         now = time.time()
         self._write([
             ("INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path)"
              " VALUES (?,?,?,?,?,?)", (run_id, task_id, try_number, "running", now, log_path)),
             ("UPDATE tasks SET state='running', try_number=?, started_at=COALESCE(started_at, ?)"
              " WHERE run_id=? AND task_id=?", (try_number, now, run_id, task_id)),
-        ])
+        ], defer)
 
     def record_process(self, run_id: str, task_id: str, try_number: int, pgid: int, pid_start: str | None) -> None:
         self._write([("UPDATE tries SET pgid=?, pid_start=? WHERE run_id=? AND task_id=? AND try_number=?",
@@ -279,7 +311,7 @@ class Store:
 
     def end_try(self, run_id: str, task_id: str, try_number: int, try_state: str, task_state: str,
                 exit_code: int | None, error: str | None, output: Any = None,
-                metrics: list[tuple[str, float]] | None = None) -> None:
+                metrics: list[tuple[str, float]] | None = None, defer: bool = False) -> None:
         now = time.time()
         final = task_state in ("success", "failed")
         self._write([
@@ -290,7 +322,7 @@ class Store:
               run_id, task_id)),
             *(("INSERT INTO metrics (run_id, task_id, try_number, name, value, ts) VALUES (?,?,?,?,?,?)",
                (run_id, task_id, try_number, name, value, now)) for name, value in metrics or ()),
-        ])
+        ], defer)
 
     def set_task_states(self, run_id: str, changes: list[tuple[str, str]]) -> None:
         now = time.time()

@@ -4,6 +4,7 @@ priority, and the Python API."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -179,6 +180,33 @@ def test_background_job_of_a_finished_task_is_killed(tmp_path: Path) -> None:
         assert_no_survivor(mark)
     finally:
         kill_marked(mark)
+
+
+def test_leftovers_holding_the_pipes_are_killed_or_given_up(tmp_path: Path) -> None:
+    """After the leader exits: a job ignoring SIGTERM gets SIGKILL after the grace; a process
+    that left the group (and holds the pipe) is given up a second later, not waited for."""
+    stubborn, escaped = marker(), marker()
+    escape = f"{sys.executable} -c 'import os, time; os.setsid(); time.sleep(300)' {escaped}"
+    try:
+        started = time.monotonic()
+        result = run_api(tmp_path, f"""
+            dagId: leftovers
+            tasks:
+              - taskId: stubborn
+                operator: bash
+                params: {{command: "(trap '' TERM; exec -a {stubborn} sleep 300) & echo done"}}
+              - taskId: escaped
+                operator: bash
+                params: {{command: "{escape} & echo done"}}
+        """)
+        elapsed = time.monotonic() - started
+        assert result.tasks["stubborn"].state == result.tasks["escaped"].state == "success"
+        assert result.tasks["stubborn"].output == result.tasks["escaped"].output == "done"
+        assert_no_survivor(stubborn)
+        assert GRACE <= elapsed < GRACE + 30  # waited for the grace (and a second), not for the sleeps
+    finally:
+        kill_marked(stubborn)
+        kill_marked(escaped)
 
 
 def test_task_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
