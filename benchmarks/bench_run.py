@@ -1,10 +1,13 @@
-"""Runner benchmark: `flowrun run` against `make -jN` and `xargs -PN` on the same task shapes.
+"""Runner benchmark: `flowrun run` against `make -jN`, `xargs -PN` and a minimal trio runner on
+the same task shapes.
 
     python benchmarks/bench_run.py [--repeat 5] [--only true,layered,chain,sleep,startup] [--big]
 
 Workloads (benchmarks/workloads.py): 1,000 `true` tasks at concurrency 8; a layered DAG of
 1,000 tasks (20 layers, 3 parents each) at concurrency 8; a 200-task chain; 64 x `sleep 0.5` at
 concurrency 16; startup (a one-task `dummy` workflow); with --big, a 10,000-task `true` run.
+"trio reference" (benchmarks/trio_reference.py) is the floor of any trio runner here: trio,
+graphlib, posix_spawn and a pidfd per task, nothing else (no state, logs, pipes or YAML).
 Every run gets a fresh directory and state store; the tools alternate within each repetition
 (the order rotates), so machine noise hits them all. Every tool runs under /usr/bin/time -f %M
 for its peak RSS (same small overhead for all); without it, the ru_maxrss of os.wait4. Prints
@@ -14,6 +17,7 @@ medians and a summary of the targets, PASS/FAIL.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -42,17 +46,19 @@ class Workload:
     yaml: str
     makefile: str | None = None
     xargs: str | None = None
+    deps: wl.Deps | None = None  # with `command`: the trio reference runs the same graph
+    command: str = "true"
 
 
 def all_workloads(big: bool) -> list[Workload]:
     out = [
         Workload("true", "1000 x true, -j8", 1000, 8, wl.true_tasks(1000, 8),
-                 wl.true_tasks_makefile(1000), wl.true_tasks_xargs(1000, 8)),
+                 wl.true_tasks_makefile(1000), wl.true_tasks_xargs(1000, 8), wl.independent_deps(1000)),
         Workload("layered", "layered 1000 (20x3), -j8", 1000, 8, wl.layered(1000, 20, 3, 8),
-                 wl.layered_makefile(1000, 20, 3)),
-        Workload("chain", "chain 200", 200, 8, wl.chain(200), wl.chain_makefile(200)),
+                 wl.layered_makefile(1000, 20, 3), None, wl.layered_deps(1000, 20, 3)),
+        Workload("chain", "chain 200", 200, 8, wl.chain(200), wl.chain_makefile(200), None, wl.chain_deps(200)),
         Workload("sleep", "64 x sleep 0.5, -j16", 64, 16, wl.sleeps(64, 0.5, 16),
-                 wl.sleeps_makefile(64, 0.5), wl.sleeps_xargs(64, 0.5, 16)),
+                 wl.sleeps_makefile(64, 0.5), wl.sleeps_xargs(64, 0.5, 16), wl.independent_deps(64), "sleep 0.5"),
         Workload("startup", "startup (1 dummy task)", 1, 1, wl.one_task()),
     ]
     if big:
@@ -86,6 +92,9 @@ def commands(w: Workload, root: Path, run_dir: Path) -> dict[str, list[str]]:
                                             str(root / "Makefile")]
     if w.xargs is not None:
         tools[f"xargs -P{w.concurrency}"] = ["sh", "-c", w.xargs]
+    if w.deps is not None:
+        tools["trio reference"] = [sys.executable, str(Path(__file__).parent / "trio_reference.py"),
+                                   str(root / "deps.json"), w.command, str(w.concurrency)]
     if w.key == "startup":
         tools["python -c pass"] = [sys.executable, "-c", "pass"]
     return tools
@@ -99,6 +108,8 @@ def measure(w: Workload, repeat: int) -> dict[str, tuple[list[float], list[float
         (root / "wf.yaml").write_text(w.yaml)
         if w.makefile is not None:
             (root / "Makefile").write_text(w.makefile)
+        if w.deps is not None:
+            (root / "deps.json").write_text(json.dumps(w.deps))
         for rep in range(repeat):
             names = list(commands(w, root, root))
             shift = rep % len(names)
@@ -118,11 +129,13 @@ def report(w: Workload, results: dict[str, tuple[list[float], list[float]]]) -> 
     medians = {name: statistics.median(times) for name, (times, _) in results.items()}
     make = next((m for name, m in medians.items() if name.startswith("make")), None)
     print(f"\n{w.title}  (median of {len(next(iter(results.values()))[0])})")
-    print(f"  {'tool':16} {'median s':>9} {'ms/task':>8} {'vs make':>8} {'peak RSS':>9}")
+    reference = medians.get("trio reference")
+    print(f"  {'tool':16} {'median s':>9} {'ms/task':>8} {'vs make':>8} {'vs ref':>7} {'peak RSS':>9}")
     for name, (_, peaks) in results.items():
         ratio = f"{medians[name] / make:7.2f}x" if make else f"{'-':>8}"
+        to_ref = f"{medians[name] / reference:6.2f}x" if reference else f"{'-':>7}"
         per_task = medians[name] / w.tasks * 1000
-        print(f"  {name:16} {medians[name]:9.3f} {per_task:8.2f} {ratio} {max(peaks):6.0f} MB")
+        print(f"  {name:16} {medians[name]:9.3f} {per_task:8.2f} {ratio} {to_ref} {max(peaks):6.0f} MB")
     return medians
 
 
@@ -175,6 +188,10 @@ def main() -> None:
         print(f"  {label:25} {shown:>10}   {target:10} {verdict(ok)}")
     if "layered" in medians and (r := ratio_to_make("layered")) is not None:
         print(f"  (layered 1000 vs make -j8: {r:.2f}x, no target)")
+    if "trio reference" in medians.get("true", {}):
+        floor = medians["true"]["trio reference"] / medians["true"]["make -j8"]
+        print(f"  (the trio reference itself: {floor:.2f}x make -j8 on 1000 true; flowrun"
+              f" {medians['true']['flowrun'] / medians['true']['trio reference']:.2f}x the reference)")
 
 
 if __name__ == "__main__":

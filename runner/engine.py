@@ -163,7 +163,7 @@ class Engine:
     def _launch(self) -> None:
         assert self.nursery is not None
         waiting = []  # ready but not fitting now
-        launched: list[tuple[PlannedTask, int]] = []
+        launched: list[tuple[PlannedTask, int, Path]] = []
         while self.ready_heap and len(self.running) < self.plan.concurrency:
             item = heapq.heappop(self.ready_heap)
             task_id = item[2]
@@ -182,14 +182,14 @@ class Engine:
             self.state[task_id] = "running"
             # recorded before anything starts (with the end of the try that made room for it): a
             # process that ran must show as a running try; its process group follows once it exists
-            self.s.store.start_try(self.s.run_id, task_id, self.tries[task_id],
-                                   str(self.log_path(task_id, self.tries[task_id])), defer=True)
-            launched.append((task, self.tries[task_id]))
+            path = self.log_path(task_id, self.tries[task_id])
+            self.s.store.start_try(self.s.run_id, task_id, self.tries[task_id], str(path), defer=True)
+            launched.append((task, self.tries[task_id], path))
         for item in waiting:
             heapq.heappush(self.ready_heap, item)
         self.s.store.flush()
-        for task, try_number in launched:
-            self.nursery.start_soon(self._try, task, try_number, name=f"task {task.task_id}")
+        for task, try_number, path in launched:
+            self.nursery.start_soon(self._try, task, try_number, path, name=f"task {task.task_id}")
 
     def _release(self, task: PlannedTask) -> None:
         self.running.discard(task.task_id)
@@ -208,10 +208,9 @@ class Engine:
             self.templated[task.task_id] = contains_template(task.params)
         return self.templated[task.task_id]
 
-    async def _try(self, task: PlannedTask, try_number: int) -> None:
+    async def _try(self, task: PlannedTask, try_number: int, path: Path) -> None:
         s = self.s
         task_id = task.task_id
-        path = self.log_path(task_id, try_number)
         started = time.time()
         if task_id not in self.first_start:
             self.first_start[task_id] = started
