@@ -45,10 +45,8 @@ def direct_argv(command: str, env: dict[str, str], cwd: str) -> tuple[str, list[
     if "/" in program:  # exec'd as written, relative to the task's cwd, as bash does
         found = os.path.join(cwd, program)
         path = program if os.path.isfile(found) and os.access(found, os.X_OK) else None
-    elif all(os.path.isabs(d) for d in search.split(os.pathsep)):  # (relative entries: bash's cwd)
-        path = _which(program, search, int(time.monotonic() // WHICH_SECONDS))
     else:
-        path = None
+        path = _which(program, search, int(time.monotonic() // WHICH_SECONDS))
     return (path, [program, *match.group(2).split()]) if path is not None else None
 
 
@@ -57,6 +55,9 @@ WHICH_SECONDS = 10  # a PATH lookup is reused this long (bash keeps its own unti
 
 @lru_cache(maxsize=256)
 def _which(program: str, search: str, _period: int) -> str | None:
+    """The program's path; None when PATH has a relative entry (bash would search it from its cwd)."""
+    if not all(os.path.isabs(d) for d in search.split(os.pathsep)):
+        return None
     return shutil.which(program, path=search)
 
 
