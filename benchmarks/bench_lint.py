@@ -8,9 +8,11 @@ costs). The tools run from the benchmark's own venv (default ~/.cache/flowrun-be
 first run): yamllint and check-jsonschema from PyPI, and flowrun installed from this checkout as a
 user would install it (not editable). Each repetition runs every tool once, alternating, on N
 generated workflows of 40 tasks (~6 KB) and on one of them; the medians and the ratios are
-printed. actionlint (Go) and zizmor (Rust) are not on PyPI: their published class of speed is
-given through yamllint, measured here as the common yardstick (issue 6's figures: on 500 files
-actionlint 0.6 s, zizmor 2.1 s, yamllint 12.8 s; on one file 25 ms, 53 ms, 103 ms).
+printed, with the floor of one file: the time Python takes to import the libraries that must
+read it (typer, ruamel.yaml, jinja2, croniter). actionlint (Go) and zizmor (Rust) are not on
+PyPI: their published class of speed is given through yamllint, measured here as the common
+yardstick (issue 6's figures: on 500 files actionlint 0.6 s, zizmor 2.1 s, yamllint 12.8 s; on
+one file 25 ms, 53 ms, 103 ms).
 """
 
 from __future__ import annotations
@@ -100,13 +102,18 @@ def main() -> None:
         }
         many_targets = {"flowrun": [tmp], "flowrun (cached)": [tmp], "yamllint": [tmp],
                         "check-jsonschema": [str(p) for p in files]}
+        # the floor of one file: importing what must parse its command line, its YAML with
+        # positions, its templates and its cron expression (typer, ruamel.yaml, jinja2, croniter)
+        floor = [str(bin_dir / "python"), "-c", "import typer, ruamel.yaml, jinja2, croniter"]
         for cmd in tools.values():  # warm the caches (page cache, .pyc files) before measuring
             timed(cmd(one), env)
+        timed(floor, env)
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.repeat):
             for name, cmd in tools.items():
                 results.setdefault((name, "many"), []).append(timed(cmd(many_targets[name]), env))
                 results.setdefault((name, "one"), []).append(timed(cmd(one), env))
+            results.setdefault(("floor", "one"), []).append(timed(floor, env))
 
     def med(name: str, what: str, k: int = 0) -> float:
         return statistics.median(r[k] for r in results[(name, what)])
@@ -124,6 +131,8 @@ def main() -> None:
         print(f"{name + ' (est.)':18} {many:11.2f} s {args.files / many:8.0f} {'':>7} {one_file * 1000:6.0f} ms "
               f"{many / med('flowrun', 'many'):5.1f}x / {one_file / med('flowrun', 'one'):4.2f}x faster")
     flowrun_many, flowrun_one, cached_one = med("flowrun", "many"), med("flowrun", "one"), med("flowrun (cached)", "one")
+    print(f"floor of one file: `python -c 'import typer, ruamel.yaml, jinja2, croniter'` {med('floor', 'one') * 1000:.0f} ms"
+          f" (flowrun's own modules and work: {(flowrun_one - med('floor', 'one')) * 1000:.0f} ms)")
     print("targets (flowrun --no-cache unless said):")
     targets = [
         ("one file <= 120 ms", flowrun_one <= 0.120),
