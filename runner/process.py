@@ -46,8 +46,11 @@ class _Spawned:
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            with contextlib.suppress(ChildProcessError):
+            try:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: its status is lost (Popen says 0 too)
+                self.returncode = 0
+            else:
                 if pid:
                     self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
@@ -108,9 +111,14 @@ class _Child:
         self.epoll: Any = None  # select.epoll of both pipes and the pidfd: one fd for trio to wait on
         with contextlib.suppress(AttributeError, OSError):  # no pidfd_open or epoll: poll instead
             self.pidfd = os.pidfd_open(self.popen.pid)
-            self.epoll = select.epoll()
-            for fd in (out_r, err_r, self.pidfd):
-                self.epoll.register(fd, select.EPOLLIN)
+            epoll = select.epoll()
+            try:
+                for fd in (out_r, err_r, self.pidfd):
+                    epoll.register(fd, select.EPOLLIN)
+            except OSError:
+                epoll.close()
+                raise
+            self.epoll = epoll
 
     @property
     def pid(self) -> int:
@@ -162,7 +170,8 @@ class _Child:
                     del sinks[fd]
                     if self.epoll is not None:
                         self.epoll.unregister(fd)
-            if stage == "running" and self.popen.poll() is not None:
+            exited = self.epoll is None or self.pidfd in ready  # (else no need to ask)
+            if stage == "running" and exited and self.popen.poll() is not None:
                 if self.epoll is not None and self.pidfd is not None:
                     self.epoll.unregister(self.pidfd)  # (it stays readable)
                 killpg(self.pid, signal.SIGTERM)
