@@ -4,15 +4,15 @@
 
 flowrun runs twice: with `--no-cache` (every file linted: the figure that counts) and with its
 cache (`.flowrun_cache`, warm after the first run: what a pre-commit hook on unchanged files
-costs). The tools run from the benchmark's own venv (default ~/.cache/flowrun-bench/venv, created on the
-first run): yamllint and check-jsonschema from PyPI, and flowrun installed from this checkout as a
-user would install it (not editable). Each repetition runs every tool once, alternating, on N
-generated workflows of 40 tasks (~6 KB) and on one of them; the medians and the ratios are
-printed, with the floor of one file: the time Python takes to import the libraries that must
-read it (typer, ruamel.yaml, jinja2, croniter). actionlint (Go) and zizmor (Rust) are not on
-PyPI: their published class of speed is given through yamllint, measured here as the common
-yardstick (issue 6's figures: on 500 files actionlint 0.6 s, zizmor 2.1 s, yamllint 12.8 s; on
-one file 25 ms, 53 ms, 103 ms).
+costs). The tools run from the benchmark's own venv (default ~/.cache/flowrun-bench/venv,
+created on the first run): yamllint and check-jsonschema from PyPI, and flowrun installed from
+this checkout as a user would install it (not editable). Each repetition runs every tool once,
+in an order that rotates from one repetition to the next, on N generated workflows of 40 tasks
+(~6 KB) and on one of them; the medians and the ratios are printed, with the floor of one file:
+the time Python takes to import the libraries that must read it (typer, ruamel.yaml, jinja2,
+croniter). actionlint (Go) and zizmor (Rust) are not on PyPI: their published class of speed is
+given through yamllint, measured here as the common yardstick (issue 6's figures: on 500 files
+actionlint 0.6 s, zizmor 2.1 s, yamllint 12.8 s; on one file 25 ms, 53 ms, 103 ms).
 """
 
 from __future__ import annotations
@@ -109,11 +109,14 @@ def main() -> None:
             timed(cmd(one), env)
         timed(floor, env)
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
-        for _ in range(args.repeat):
-            for name, cmd in tools.items():
-                results.setdefault((name, "many"), []).append(timed(cmd(many_targets[name]), env))
-                results.setdefault((name, "one"), []).append(timed(cmd(one), env))
-            results.setdefault(("floor", "one"), []).append(timed(floor, env))
+        names = [*tools, "floor"]
+        for rep in range(args.repeat):  # the order rotates: no tool always follows the same one
+            for name in names[rep % len(names):] + names[:rep % len(names)]:
+                if name == "floor":
+                    results.setdefault(("floor", "one"), []).append(timed(floor, env))
+                    continue
+                results.setdefault((name, "many"), []).append(timed(tools[name](many_targets[name]), env))
+                results.setdefault((name, "one"), []).append(timed(tools[name](one), env))
 
     def med(name: str, what: str, k: int = 0) -> float:
         return statistics.median(r[k] for r in results[(name, what)])

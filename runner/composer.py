@@ -101,18 +101,18 @@ class Composer:
         return _Mark(line, mark.index - self.line_starts[line], mark.index)
 
     def _next_event(self) -> Callable[[], Any]:
-        """The parser's `get_event` (ruamel's C parser when ruamel.yaml.clib is there); called
-        directly, not through `YAML.parse`, whose generator costs more than the C parser itself."""
-        from ruamel.yaml import YAML
+        """The parser's `get_event`: ruamel's C parser (ruamel.yaml.clib) on its own when it is
+        there, as ruamel itself picks it; called directly, not through `YAML.parse`, whose
+        generator costs more than the C parser, nor through a `YAML` loader, whose set-up (a
+        class made and plug-ins searched on disk for every document) costs a tenth of a file."""
+        from ruamel.yaml import main
 
-        try:
-            yaml = YAML(typ="safe", pure=False)
-            self.byte_offsets = not yaml.Parser.__module__.startswith("ruamel.yaml.parser")
-        except Exception:  # pragma: no cover - without ruamel.yaml.clib
-            yaml = YAML(typ="safe", pure=True)
-            self.byte_offsets = False
-        _, parser = yaml.get_constructor_parser(self.text)
-        get_event: Callable[[], Any] = parser.get_event
+        c_parser = getattr(main, "CParser", None)  # None without ruamel.yaml.clib
+        self.byte_offsets = c_parser is not None  # (the C reader's errors count bytes)
+        if c_parser is not None:
+            get_event: Callable[[], Any] = c_parser(self.text).get_event
+        else:
+            get_event = main.YAML(typ="safe", pure=True).get_constructor_parser(self.text)[1].get_event
         return get_event
 
     def compose(self) -> Node | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from dataclasses import dataclass, field, replace
@@ -162,7 +163,8 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
     if workers > 1:
         outcomes = _in_workers(result.files, config, fix, workers, cache)
     else:
-        outcomes = [lint_file(path, config, fix, cache) for path in result.files]
+        with gc_paused():
+            outcomes = [_lint_one((path, config, fix, cache)) for path in result.files]
     for findings, fixed in outcomes:
         result.findings.extend(findings)
         result.fixed += fixed
@@ -196,7 +198,18 @@ def _preload() -> None:
     _fast_validator()
 
 
+# Files linted between two collections of young objects while the cycle collector is paused for
+# a whole run (a file leaves ~20 objects in cycles; re-enabling the collector after each file
+# would traverse its whole tree while it is still alive: a tenth of the time of a file).
+COLLECT_EVERY = 64
+_linted = 0
+
+
 def _lint_one(job: tuple[str, LintConfig, bool, LintCache | None]) -> tuple[list[Finding], int]:
+    global _linted
+    _linted += 1
+    if _linted % COLLECT_EVERY == 0 and not gc.isenabled():
+        gc.collect(0)
     return lint_file(*job)
 
 
@@ -209,7 +222,7 @@ def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int,
     if method == "fork":
         _preload()  # once here, not once per worker
     chunk = max(1, len(files) // (workers * 8))  # small enough to balance, large enough to batch
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=gc.disable) as pool:
         return list(pool.map(_lint_one, [(path, config, fix, cache) for path in files], chunksize=chunk))
 
 
