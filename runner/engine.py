@@ -25,6 +25,7 @@ from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
+from runner.process import seal_inherited_fds
 from runner.store import Store, boot_ticks
 from runner.tasklog import TryLog
 from runner.templates import TemplateProblem, contains_template, render_value
@@ -92,6 +93,7 @@ class Engine:
     # -- the run ------------------------------------------------------------------------------
 
     async def run(self) -> str:
+        seal_inherited_fds()  # (tasks started by posix_spawn would inherit them)
         async with trio.open_nursery() as nursery:
             self.nursery = nursery
             for task in self.plan.tasks:

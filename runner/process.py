@@ -56,20 +56,15 @@ class _Spawned:
         return self.returncode
 
 
-_sealed = False
-
-
-def _seal_inherited_fds() -> None:
-    """Close-on-exec for every descriptor above stderr, once: posix_spawn, unlike Popen's
-    close_fds, would pass on the ones this process inherited (what Python opens is sealed)."""
-    global _sealed
-    if not _sealed:
-        _sealed = True
-        with contextlib.suppress(OSError):
-            for name in os.listdir("/proc/self/fd"):
-                with contextlib.suppress(OSError):
-                    if int(name) > 2 and os.get_inheritable(int(name)):
-                        os.set_inheritable(int(name), False)
+def seal_inherited_fds() -> None:
+    """Close-on-exec for every descriptor above stderr; the engine calls it when a run starts.
+    posix_spawn, unlike Popen's close_fds, would pass on descriptors this process inherited or
+    made inheritable (what Python opens is close-on-exec already)."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError, ValueError):
+                if int(name) > 2 and os.get_inheritable(int(name)):
+                    os.set_inheritable(int(name), False)
 
 
 def _spawn(argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[str, Any],
@@ -78,7 +73,6 @@ def _spawn(argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[s
     (stdin /dev/null, a new session, default SIGPIPE/SIGXFSZ, no inherited descriptors)."""
     program = kwargs.get("executable") or argv[0]
     if set(kwargs) <= {"executable"} and "/" in program and (cwd is None or os.path.abspath(cwd) == os.getcwd()):
-        _seal_inherited_fds()
         return _Spawned(os.posix_spawn(
             program, argv, env, setsid=True, setsigmask=(), setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
             file_actions=[(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),

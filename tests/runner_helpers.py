@@ -49,7 +49,9 @@ def write_workflow(tmp_path: Path, text: str | dict[str, Any], name: str = "wf.y
 
 
 def run_api(tmp_path: Path, text: str | dict[str, Any], clock: Any = None, **options: Any) -> RunResult:
-    """Run a workflow in this process (no signal handling); state in tmp_path/s.db, cwd tmp_path."""
+    """Run a workflow in this process (no signal handling); state in tmp_path/s.db, cwd tmp_path.
+    The test process works in that directory meanwhile, as `flowrun run` does: tasks are then
+    started the way the command starts them (posix_spawn; Popen for a task's own `cwd`)."""
     path = write_workflow(tmp_path, text)
     options.setdefault("state", str(tmp_path / STATE))
     options.setdefault("cwd", str(tmp_path))
@@ -58,7 +60,12 @@ def run_api(tmp_path: Path, text: str | dict[str, Any], clock: Any = None, **opt
         plan, setup = prepare(load_workflow(path), opts)
     except InvalidWorkflow as exc:  # show the findings, not just their number
         raise AssertionError("; ".join(f"{f.line}:{f.column}: {f.code} {f.message}" for f in exc.findings)) from exc
-    return execute(plan, setup, handle_signals=False, clock=clock)
+    before = os.getcwd()
+    os.chdir(options["cwd"])
+    try:
+        return execute(plan, setup, handle_signals=False, clock=clock)
+    finally:
+        os.chdir(before)
 
 
 # -- the real command -----------------------------------------------------------------------------

@@ -101,3 +101,24 @@ def test_exit_statuses_and_missing_programs(tmp_path: Path, script: Path) -> Non
     assert "nosuchprogram: command not found" in Path(missing["log_path"]).read_text()  # bash said it
     assert result.tasks["true"].state == "success"
     assert result.tasks["false"].state == "failed"
+
+
+def test_a_program_started_directly_gets_default_signals_and_no_stray_descriptors(tmp_path: Path) -> None:
+    """posix_spawn undoes what Python changed in the runner: SIGPIPE (which Python ignores) is
+    back to its default, no signal is blocked, and a descriptor the runner inherited (here fd
+    `spare`, made inheritable) is not passed on, as with Popen's close_fds."""
+    spare = os.open(os.devnull, os.O_RDONLY)
+    os.set_inheritable(spare, True)
+    try:
+        result = run_api(tmp_path, {"dagId": "d", "tasks": [
+            {"taskId": "ignored", "operator": "bash", "params": {"command": "grep SigIgn /proc/self/status"}},
+            {"taskId": "blocked", "operator": "bash", "params": {"command": "grep SigBlk /proc/self/status"}},
+            {"taskId": "fds", "operator": "bash", "params": {"command": f"ls /proc/self/fd/{spare}"}},
+        ]})
+    finally:
+        os.close(spare)
+    assert direct_argv("grep SigIgn /proc/self/status", ENV, str(tmp_path)) is not None
+    ignored = int(str(result.tasks["ignored"].output).split()[-1], 16)
+    assert not ignored & (1 << (13 - 1)), hex(ignored)  # SIGPIPE is signal 13
+    assert int(str(result.tasks["blocked"].output).split()[-1], 16) == 0
+    assert result.tasks["fds"].state == "failed"  # ls: cannot access '/proc/self/fd/N'
