@@ -163,35 +163,20 @@ def test_execution_timeout_kills_the_whole_group(tmp_path: Path) -> None:
         kill_marked(mark)
 
 
-def test_background_job_of_a_finished_task_is_killed(tmp_path: Path) -> None:
-    mark = marker()
-    try:
-        started = time.monotonic()
-        result = run_api(tmp_path, f"""
-            dagId: leftover
-            tasks:
-              - taskId: t
-                operator: bash
-                params: {{command: "(exec -a {mark} sleep 300) & echo done"}}
-        """)
-        assert time.monotonic() - started < 120  # did not wait for the sleep (does not hang)
-        assert result.tasks["t"].state == "success"
-        assert result.tasks["t"].output == "done"
-        assert_no_survivor(mark)
-    finally:
-        kill_marked(mark)
-
-
-def test_leftovers_holding_the_pipes_are_killed_or_given_up(tmp_path: Path) -> None:
-    """After the leader exits: a job ignoring SIGTERM gets SIGKILL after the grace; a process
-    that left the group (and holds the pipe) is given up a second later, not waited for."""
-    stubborn, escaped = marker(), marker()
+def test_background_jobs_of_a_finished_task_are_killed_or_given_up(tmp_path: Path) -> None:
+    """After the leader exits, its background jobs get SIGTERM; one that ignores it gets SIGKILL
+    after the grace; a process that left the group (and holds the pipe) is given up a second
+    later, not waited for."""
+    plain, stubborn, escaped = marker(), marker(), marker()
     escape = f"{sys.executable} -c 'import os, time; os.setsid(); time.sleep(300)' {escaped}"
     try:
         started = time.monotonic()
         result = run_api(tmp_path, f"""
             dagId: leftovers
             tasks:
+              - taskId: plain
+                operator: bash
+                params: {{command: "(exec -a {plain} sleep 300) & echo done"}}
               - taskId: stubborn
                 operator: bash
                 params: {{command: "(trap '' TERM; exec -a {stubborn} sleep 300) & echo done"}}
@@ -200,13 +185,14 @@ def test_leftovers_holding_the_pipes_are_killed_or_given_up(tmp_path: Path) -> N
                 params: {{command: "{escape} & echo done"}}
         """)
         elapsed = time.monotonic() - started
-        assert result.tasks["stubborn"].state == result.tasks["escaped"].state == "success"
-        assert result.tasks["stubborn"].output == result.tasks["escaped"].output == "done"
+        for task in ("plain", "stubborn", "escaped"):
+            assert (result.tasks[task].state, result.tasks[task].output) == ("success", "done"), task
+        assert_no_survivor(plain)
         assert_no_survivor(stubborn)
         assert GRACE <= elapsed < GRACE + 30  # waited for the grace (and a second), not for the sleeps
     finally:
-        kill_marked(stubborn)
-        kill_marked(escaped)
+        for mark in (plain, stubborn, escaped):
+            kill_marked(mark)
 
 
 def test_task_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
