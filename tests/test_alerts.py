@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -97,9 +97,9 @@ def test_cooldown_holds_across_processes(tmp_path: Path) -> None:
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
+    received: ClassVar[list[dict[str, Any]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         _Hook.received.append(json.loads(self.rfile.read(length)))
         self.send_response(204)
@@ -134,7 +134,7 @@ def test_email_notifier_through_local_smtp(tmp_path: Path, monkeypatch: pytest.M
     messages: list[Any] = []
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             messages.append(envelope)
             return "250 OK"
 
@@ -193,7 +193,7 @@ def _smtp(messages: list[Any]) -> Any:
     from aiosmtpd.controller import Controller
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             messages.append(envelope)
             return "250 OK"
 

@@ -29,7 +29,6 @@ runs only with FLOWRUN_SLOW_TESTS=1.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor

@@ -22,9 +22,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 import pre_commit  # noqa: F401 - in the test extra; the tests run it as `python -m pre_commit`
+import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 HOOK_ID = "flowrun-lint"
