@@ -166,9 +166,10 @@ def test_execution_timeout_kills_the_whole_group(tmp_path: Path) -> None:
 def test_background_jobs_of_a_finished_task_are_killed_or_given_up(tmp_path: Path) -> None:
     """After the leader exits, its background jobs get SIGTERM; one that ignores it gets SIGKILL
     after the grace; a process that left the group (and holds the pipe) is given up a second
-    later, not waited for."""
+    later, not waited for. (The leaders wait until their jobs are set up: a SIGTERM that came
+    before the `trap` or the `setsid` would end them early.)"""
     plain, stubborn, escaped = marker(), marker(), marker()
-    escape = f"{sys.executable} -c 'import os, time; os.setsid(); time.sleep(300)' {escaped}"
+    escape = f"{sys.executable} -c 'import os, time; os.setsid(); open(\"escaped.ready\", \"w\").close(); time.sleep(300)'"
     try:
         started = time.monotonic()
         result = run_api(tmp_path, f"""
@@ -179,10 +180,16 @@ def test_background_jobs_of_a_finished_task_are_killed_or_given_up(tmp_path: Pat
                 params: {{command: "(exec -a {plain} sleep 300) & echo done"}}
               - taskId: stubborn
                 operator: bash
-                params: {{command: "(trap '' TERM; exec -a {stubborn} sleep 300) & echo done"}}
+                params:
+                  command: |
+                    (trap '' TERM; touch stubborn.ready; exec -a {stubborn} sleep 300) &
+                    until [ -e stubborn.ready ]; do sleep 0.01; done; echo done
               - taskId: escaped
                 operator: bash
-                params: {{command: "{escape} & echo done"}}
+                params:
+                  command: |
+                    {escape} {escaped} &
+                    until [ -e escaped.ready ]; do sleep 0.01; done; echo done
         """)
         elapsed = time.monotonic() - started
         for task in ("plain", "stubborn", "escaped"):
