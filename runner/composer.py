@@ -216,11 +216,7 @@ class Composer:
             raise _problem(f"unsupported tag '{_tag_name(str(event.tag))}'", self.mark(event.start_mark))
         merge = event.value == "<<" and event.implicit[0] and event.tag is None
         node = Node("scalar", _MERGE if merge else event.value, self.mark(event.start_mark))
-        node._close(self.mark(event.end_mark))
-        if event.anchor is not None:
-            self.anchors[event.anchor] = node
-            node.anchor = event.anchor
-        return node
+        return self._closed(node, event)
 
     def _scalar(self, event: Any) -> Node:
         mark = self.mark(event.start_mark)
@@ -237,6 +233,10 @@ class Composer:
         else:
             raise _problem(f"unsupported tag '{_tag_name(tag)}'", mark)
         node = Node("scalar", value, mark)
+        return self._closed(node, event)
+
+    def _closed(self, node: Node, event: Any) -> Node:
+        """A scalar node ended at its event's end mark, and known by its anchor if it has one."""
         node._close(self.mark(event.end_mark))
         if event.anchor is not None:
             self.anchors[event.anchor] = node
