@@ -37,9 +37,19 @@ def apply_fixes(text: str, source: Source, fixes: list[Fix]) -> tuple[str, int]:
         if spans is not None:
             edits.extend(spans)
             removed += len(drop)
-    for start, end in sorted(edits, reverse=True):
-        text = text[:start] + text[end:]
-    return text, removed
+    return _delete(text, edits), removed
+
+
+def _delete(text: str, spans: list[Span]) -> str:
+    """The text without the (disjoint) spans, in one pass: cutting one span at a time copied
+    the whole text per span, quadratic in the findings of a big file."""
+    kept = []
+    pos = 0
+    for start, end in sorted(spans):
+        kept.append(text[pos:start])
+        pos = max(pos, end)
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def fixable(source: Source, fix: Fix) -> bool:
@@ -51,11 +61,14 @@ def fixable(source: Source, fix: Fix) -> bool:
 
 def _removals(text: str, source: Source, list_path: tuple[str | int, ...], drop: set[int]) -> list[Span] | None:
     """The spans of text to delete to remove items `drop` of the list, or None if it must not be edited."""
-    node = source.node(list_path)
-    owner = source.node(list_path[:2]) if len(list_path) >= 2 else None
-    if node is None or node.kind != "seq" or not _inside(node, owner):
+    on_path = _nodes_on(source, list_path)
+    if on_path is None:
         return None
-    if any(getattr(source.node(list_path[:k]), "anchor", None) for k in range(len(list_path) + 1)):
+    node = on_path[-1]
+    owner = on_path[2] if len(list_path) >= 2 else None
+    if node.kind != "seq" or not _inside(node, owner):
+        return None
+    if any(n.anchor for n in on_path):
         return None  # the list, or a mapping holding it, may be shared through aliases
     items = node.items()
     if not drop or len(drop) >= len(items) or not drop <= set(range(len(items))):
@@ -64,6 +77,21 @@ def _removals(text: str, source: Source, list_path: tuple[str | int, ...], drop:
         return None
     spans = _flow_spans(text, items, drop) if node.flow else _block_spans(text, items, drop)
     return spans if spans is not None and len(spans) > 0 else None
+
+
+def _nodes_on(source: Source, path: tuple[str | int, ...]) -> list[Node] | None:
+    """The nodes from the root down to the end of path, or None if the path is not there."""
+    node = source.root
+    if node is None:
+        return None
+    nodes = [node]
+    for step in path:
+        _, child = node.child(step)
+        if child is None:
+            return None
+        node = child
+        nodes.append(node)
+    return nodes
 
 
 def _inside(node: Node, owner: Node | None) -> bool:

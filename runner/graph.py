@@ -126,6 +126,7 @@ class Graph:
                 position[i] = k
             parents = self.parents
             found: list[tuple[int, int, int]] = []
+            chains: dict[tuple[int, int], list[int]] = {}
             for lo in range(0, n, WINDOW):
                 hi = min(lo + WINDOW, n)
                 own = [0] * n
@@ -154,9 +155,28 @@ class Graph:
                         if own[p] and union & own[p]:
                             via = next(q for q in ups if q != p and anc[q] & own[p])
                             found.append((child, p, via))
+                            chains[(child, p)] = self._chain(p, via, anc, own[p])
             found.sort(key=lambda edge: (edge[0], parents[edge[0]].index(edge[1])))
             self._cache["redundant"] = found
+            self._cache["chains"] = chains
         return list(self._cache["redundant"])
+
+    def _chain(self, source: int, target: int, anc: list[int], bit: int) -> list[int]:
+        """A path source -> ... -> target, walked up from target through parents that have
+        source (whose window bit is `bit`) among their ancestors: O(path length x parents),
+        where a search of the graph per finding made lint quadratic in its findings."""
+        path = [target]
+        node = target
+        while node != source:
+            node = next(q for q in self.parents[node] if q == source or anc[q] & bit)
+            path.append(node)
+        return path[::-1]
+
+    def redundant_chain(self, child: int, parent: int) -> list[int]:
+        """The path parent -> ... -> child that makes the edge parent -> child redundant."""
+        if "chains" not in self._cache:
+            self.redundant_edges()
+        return [*self._cache["chains"][(child, parent)], child]
 
     def path(self, source: int, target: int) -> list[int]:
         """A shortest path source -> ... -> target along dependency edges (source is upstream)."""

@@ -70,12 +70,12 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         return  # with a cycle there is no order to reason about; FR101 reports it
     # (branch id, target id) of every branch task, duplicates of an id included (FR103 checks them all)
     branch_edges = {(b.task_id, t) for b in workflow.tasks if b.operator == "branch" for _, t in branch_targets(b.params)}
-    for child, parent, via in graph.redundant_edges():
+    for child, parent, _via in graph.redundant_edges():
         task = workflow.by_id[graph.names[child]]
         if (graph.names[parent], task.task_id) in branch_edges:
             continue  # a branch target must stay a direct downstream task of its branch (FR103)
         j = next(j for j, dep in task.dependency_items if dep == graph.names[parent])
-        chain = " -> ".join(graph.names[i] for i in [*graph.path(parent, via), child])
+        chain = " -> ".join(graph.names[i] for i in graph.redundant_chain(child, parent))
         path = (*task.path, "dependencies", j)
         yield workflow.finding(
             CODE,
