@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import trio
 
@@ -27,7 +27,7 @@ from runner.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
 from runner.plan import InvalidWorkflow, Plan, compile_plan
 from runner.runs import RunOptions, RunResult, parse_datetime, prepare, run_async, state_path
-from runner.store import Store, StoreError
+from runner.store import Store
 
 POLL = 5.0  # seconds between scans of the files while serving
 MAX_CATCHUP = 1000  # missed ticks created at most per workflow and scan
@@ -49,6 +49,26 @@ def run_id_for(dag_id: str, tick: datetime) -> str:
     return f"scheduled__{dag_id}__{tick.astimezone(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
 
 
+def workflow_zone(name: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name or "UTC"))
+    except (ValueError, ZoneInfoNotFoundError):
+        raise FlowrunError(f"timezone '{name}' is not an IANA time zone name (e.g. Europe/Berlin, UTC)") from None
+
+
+def start_date(raw: object, tz: ZoneInfo) -> datetime | None:
+    """`startDate` in the workflow's zone: a date is midnight there, and so is a date-time
+    written without an offset (as Airflow reads a naive start_date in the DAG's timezone)."""
+    if raw is None or raw == "":
+        return None
+    text = str(raw)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FlowrunError(f"startDate '{text}' is not a real date or date-time (write e.g. 2026-01-31 or 2026-01-31T06:00:00+01:00)") from None
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+
+
 def due_ticks(plan: Plan, now: datetime, last: datetime | None) -> list[datetime]:
     """Ticks of the plan's schedule that need a run at `now`, oldest first."""
     from croniter import croniter
@@ -57,11 +77,8 @@ def due_ticks(plan: Plan, now: datetime, last: datetime | None) -> list[datetime
     schedule = data.get("schedule")
     if not isinstance(schedule, str):
         return []
-    tz = ZoneInfo(str(data.get("timezone") or "UTC"))
-    start_raw = data.get("startDate")
-    start = parse_datetime(str(start_raw)).astimezone(tz) if start_raw else None
-    if start is not None and start_raw and len(str(start_raw)) == 10:
-        start = start.replace(tzinfo=None).replace(tzinfo=tz)  # a date is midnight in the workflow's zone
+    tz = workflow_zone(data.get("timezone"))
+    start = start_date(data.get("startDate"), tz)
     local_now = now.astimezone(tz)
     latest = croniter(schedule, local_now + timedelta(seconds=1)).get_prev(datetime)
     if data.get("catchup") and (last is not None or start is not None):
@@ -78,7 +95,7 @@ def due_ticks(plan: Plan, now: datetime, last: datetime | None) -> list[datetime
                 break
             if start is None or tick >= start:
                 ticks.append(tick)
-        return ticks
+        return ticks  # MAX_CATCHUP of them at most: the caller says so when the cap is hit
     if (last is None or latest > last) and (start is None or latest >= start):
         return [latest]
     return []
@@ -95,6 +112,7 @@ class Scheduler:
         self.entries: dict[str, Entry] = {}
         self.running: dict[str, set[str]] = {}  # dagId -> run ids running here
         self.results: list[RunResult] = []
+        self.failures: set[str] = set()  # workflows that could not be scheduled or started
         self.store = Store(state_path(state))
         self._wake = trio.Event()
 
@@ -129,17 +147,20 @@ class Scheduler:
         except InvalidWorkflow as exc:
             first = exc.findings[0]
             error = f"{first.path}:{first.line}:{first.column}: {first.code} {first.message}"
-        except FlowrunError as exc:
-            error = f"{entry.path}: {exc}"
+        except Exception as exc:  # one workflow's error never stops the others
+            error = f"{entry.path}: {describe(exc)}"
         else:
             if entry.plan is not None and entry.error is None:
                 self.report(f"reloaded {entry.path}")
             entry.workflow, entry.plan, entry.error = workflow, plan, None
+            self.failures.discard(entry.path)
             return
         if error != entry.error:
             keeping = "; keeping the last good version" if entry.plan is not None else "; not scheduled"
             self.report(f"error: {error}{keeping}")
         entry.error = error
+        if entry.plan is None:
+            self.failures.add(entry.path)
 
     # -- runs -------------------------------------------------------------------------------
 
@@ -156,9 +177,24 @@ class Scheduler:
                 continue
             known = set(entry.queue)
             last = max(known) if known else self._last_tick(entry.plan.dag_id)
-            for tick in due_ticks(entry.plan, now, last):
+            try:
+                ticks = due_ticks(entry.plan, now, last)
+            except Exception as exc:  # one workflow's error never stops the others
+                self._unschedulable(entry, f"{entry.path}: {describe(exc)}")
+                continue
+            if len(ticks) == MAX_CATCHUP:
+                self.report(f"{entry.plan.dag_id}: catch-up queued {MAX_CATCHUP} missed ticks, the most one scan "
+                            "takes; the next scan queues the rest (with --once: run it again)")
+            for tick in ticks:
                 if tick not in known and self.store.get_run(run_id_for(entry.plan.dag_id, tick)) is None:
                     entry.queue.append(tick)
+
+    def _unschedulable(self, entry: Entry, error: str) -> None:
+        """Stop scheduling a workflow (until its file changes) and remember the failure."""
+        if error != entry.error:
+            self.report(f"error: {error}; not scheduled")
+        entry.error, entry.plan, entry.workflow, entry.queue = error, None, None, []
+        self.failures.add(entry.path)
 
     def start_due(self, nursery: trio.Nursery) -> None:
         for entry in self.entries.values():
@@ -177,8 +213,9 @@ class Scheduler:
                         env=self.env, state=self.state, execution_date=tick.isoformat(), run_id=run_id,
                         handle_signals=False,
                     ))
-                except (StoreError, FlowrunError) as exc:
-                    self.report(f"error: cannot start {run_id}: {exc}")
+                except Exception as exc:  # one workflow's error never stops the others
+                    self.report(f"error: cannot start {run_id}: {describe(exc)}")
+                    self.failures.add(entry.path)
                     continue
                 mine.add(run_id)
                 self.report(f"started {run_id} (logical date {tick.isoformat()})")
@@ -189,6 +226,9 @@ class Scheduler:
             result = await run_async(plan, setup)
             self.results.append(result)
             self.report(f"finished {result.run_id}: {result.state}")
+        except Exception as exc:  # one run's error never stops the others
+            self.report(f"error: run {setup.run_id} stopped: {describe(exc)}")
+            self.failures.add(plan.dag_id)
         finally:
             mine.discard(setup.run_id)
             self._wake.set()
@@ -227,7 +267,8 @@ class Scheduler:
 
 def schedule(paths: list[str], state: str | None, env: str | None, once: bool, now: str | None,
              report: Callable[[str], None]) -> int:
-    """The `flowrun schedule` command: 0 when every run it started succeeded, 1 otherwise."""
+    """The `flowrun schedule` command: 0 when every run it started succeeded, 1 when one failed,
+    2 when a workflow could not be scheduled or started (the others still ran)."""
     for path in paths:
         if not Path(path).exists():
             raise FlowrunError(f"{path}: no such file or directory")
@@ -259,4 +300,14 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
     if interrupted:
         report("stopped; unfinished runs can be resumed with flowrun run FILE --resume RUN_ID")
         return 130
+    if scheduler.failures:
+        return 2  # after the others ran: a cron job or CI step must notice
     return 0 if all(r.state == "success" for r in scheduler.results) else 1
+
+
+def describe(exc: BaseException) -> str:
+    """An error in plain words: flowrun's own errors say it all; others get their kind."""
+    if isinstance(exc, FlowrunError):
+        return str(exc)
+    text = str(exc) or type(exc).__name__
+    return f"unexpected error: {text}"

@@ -123,5 +123,5 @@ def test_broken_file_at_start_is_reported_not_scheduled(tmp_path: Path) -> None:
             dependencies: [nope]
         """))
     proc = _schedule(tmp_path, "2026-11-25T10:30:00Z")
-    assert proc.returncode == 0
+    assert proc.returncode == 2  # a cron job running --once must notice
     assert "bad.yaml:6:20: FR004" in proc.stdout and "not scheduled" in proc.stdout
