@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import FlowrunError
+from runner.safefs import private_dir, private_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -149,11 +150,24 @@ def process_start_time(pid: int) -> str | None:
     return fields[19]
 
 
+STORE = "state store"
+COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's files beside the store: created with its mode
+
+
+def private_store(path: Path) -> None:
+    """The store's directory (0700) and file (0600) created or checked, and no companion file a
+    symbolic link (SQLite would follow it): UnsafePath, exit 2, before SQLite opens anything."""
+    private_dir(path.parent, STORE)
+    private_file(path, STORE, create=True)
+    for suffix in COMPANIONS:
+        private_file(path.with_name(path.name + suffix), STORE, create=False)
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_store(self.path)
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
