@@ -131,10 +131,13 @@ def no_symlinked_dirs(root: Path, parts: tuple[str, ...], what: str) -> None:
 
 def _subdir(parent: int, name: str, shown: Path, what: str) -> int:
     """Open (creating it 0700) the directory `name` in the directory `parent`, not following a link."""
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(name, DIR_MODE, dir_fd=parent)
     try:
-        fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        try:
+            fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, DIR_MODE, dir_fd=parent)
+            fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
     except OSError:
         _check(os.lstat(name, dir_fd=parent), shown, what, directory=True)  # says why (a link, a file)
         raise

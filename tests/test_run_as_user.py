@@ -102,3 +102,15 @@ def test_run_as_user_gets_a_minimal_environment(tmp_path: Path) -> None:
     assert rows["other_log"]["state"] == "failed"
     assert "Permission denied" in logs["other_log"].read_text()
     assert "private-output-of-root" not in logs["other_log"].read_text()
+
+
+def test_pass_env_is_a_list_of_variable_names() -> None:
+    def errors(pass_env: object) -> list[str]:
+        wf = Workflow.from_dict({"dagId": "d", "tasks": [{
+            "taskId": "t", "operator": "bash", "params": {"command": "true"},
+            "metadata": {"runAsUser": "nobody", "passEnv": pass_env}}]})
+        return [f.message for f in wf.validate().errors]
+
+    assert errors(["AWS_PROFILE", "http_proxy"]) == []
+    assert len(errors("AWS_PROFILE")) == 1  # a list, not a string
+    assert len(errors(["AWS PROFILE"])) == 1  # a variable name
