@@ -119,9 +119,10 @@ def private_file(path: Path, what: str, create: bool) -> None:
 def no_symlinked_dirs(root: Path, parts: tuple[str, ...], what: str) -> None:
     """The directories `root`, `root/parts[0]`, ... that exist are ours and no symbolic links
     (checked before a run starts, so that a planted link stops it with one line)."""
-    path = root
-    for name in ("", *parts):
-        path = path / name if name else path
+    paths = [root]
+    for name in parts:
+        paths.append(paths[-1] / safe_name(name, "id"))
+    for path in paths:
         try:
             st = os.lstat(path)
         except FileNotFoundError:
@@ -138,8 +139,12 @@ def _subdir(parent: int, name: str, shown: Path, what: str) -> int:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(name, DIR_MODE, dir_fd=parent)
             fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
-    except OSError:
-        _check(os.lstat(name, dir_fd=parent), shown, what, directory=True)  # says why (a link, a file)
+    except OSError as exc:  # say why when it is a link or a file, else the system's reason
+        try:
+            st = os.lstat(name, dir_fd=parent)
+        except OSError:
+            raise exc from None
+        _check(st, shown, what, directory=True)
         raise
     try:
         st = os.fstat(fd)
@@ -157,7 +162,7 @@ def create_private(root: Path, parts: tuple[str, ...], what: str) -> int:
     none of them, nor `root`, followed if it is a symbolic link. An entry already at the file's
     name is removed first (a stale log, a planted link), never written through."""
     for name in parts:
-        safe_name(name, "a name")
+        safe_name(name, "id")
     top = os.open(root.parent, _DIR_FLAGS & ~os.O_NOFOLLOW)  # (the state directory, checked when the store opened)
     try:
         fd = _subdir(top, root.name, root, what)
