@@ -116,6 +116,19 @@ def private_file(path: Path, what: str, create: bool) -> None:
         os.chmod(path, FILE_MODE, follow_symlinks=False)
 
 
+STORE = "state store"
+COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's files beside the store: created with its mode
+
+
+def private_store(path: Path) -> None:
+    """The store's directory (0700) and file (0600) created or checked, and no companion file a
+    symbolic link (SQLite would follow it): UnsafePath, exit 2, before SQLite opens anything."""
+    private_dir(path.parent, STORE)
+    private_file(path, STORE, create=True)
+    for suffix in COMPANIONS:
+        private_file(path.with_name(path.name + suffix), STORE, create=False)
+
+
 def no_symlinked_dirs(root: Path, parts: tuple[str, ...], what: str) -> None:
     """The directories `root`, `root/parts[0]`, ... that exist are ours and no symbolic links
     (checked before a run starts, so that a planted link stops it with one line)."""

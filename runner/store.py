@@ -2,6 +2,7 @@
 
 WAL with `synchronous=NORMAL`: a transition costs ~26 µs and survives a SIGKILL of the runner
 (FACTS.md). Every method commits before it returns, so the engine acts only on recorded state.
+The file is created 0600 in a 0700 directory, never through a symbolic link (runner/safefs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import FlowrunError
-from runner.safefs import private_dir, private_file
+from runner.safefs import private_store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -148,19 +149,6 @@ def process_start_time(pid: int) -> str | None:
     if len(fields) < 20 or fields[0] == "Z":  # a zombie is dead
         return None
     return fields[19]
-
-
-STORE = "state store"
-COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's files beside the store: created with its mode
-
-
-def private_store(path: Path) -> None:
-    """The store's directory (0700) and file (0600) created or checked, and no companion file a
-    symbolic link (SQLite would follow it): UnsafePath, exit 2, before SQLite opens anything."""
-    private_dir(path.parent, STORE)
-    private_file(path, STORE, create=True)
-    for suffix in COMPANIONS:
-        private_file(path.with_name(path.name + suffix), STORE, create=False)
 
 
 class Store:
