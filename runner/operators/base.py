@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -141,7 +141,7 @@ RUN_AS_ENV = ("PATH", "LANG", "LANGUAGE", "TZ")  # what a runAsUser task keeps o
 RUN_AS_PREFIXES = ("LC_",)  # (LC_ALL, LC_CTYPE, ...)
 
 
-def run_as_env(base: dict[str, str], user: str, pass_env: Any = ()) -> dict[str, str]:
+def run_as_env(base: dict[str, str], user: str, pass_env: Iterable[Any] | None = None) -> dict[str, str]:
     """The environment of a task run as `user`: a login's minimum, not the runner's (root's
     `AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, ... stay behind). PATH, LANG, LANGUAGE, LC_* and TZ
     of flowrun; HOME, USER, LOGNAME and SHELL of the user; the names in `metadata.passEnv`."""
@@ -154,7 +154,7 @@ def run_as_env(base: dict[str, str], user: str, pass_env: Any = ()) -> dict[str,
 
 
 def process_env(params: dict[str, Any], user: str | None = None, base: dict[str, str] | None = None,
-                pass_env: Any = ()) -> dict[str, str]:
+                pass_env: Iterable[Any] | None = None) -> dict[str, str]:
     """A task's environment: flowrun's without its secrets (or, with `user`, `run_as_env`), then
     the task's own `env`."""
     env = dict(base) if base is not None else inherited_env()
