@@ -102,9 +102,11 @@ def report(
     if output is not None and str(output) == "-":
         sys.stdout.write(html)
         return 0
-    target = output or Path(f"{detail.run.run_id}.html")
-    try:
-        target.write_text(html, encoding="utf-8")
+    from runner.safefs import safe_name, write_replacing
+
+    target = output or Path(f"{safe_name(detail.run.run_id, 'run id')}.html")
+    try:  # a temporary file beside it, renamed over it: never written through a link (runner/safefs.py)
+        write_replacing(target, html.encode("utf-8"), "report")
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
     print(f"wrote {target}")

@@ -223,7 +223,7 @@ class Engine:
         error: str | None = None
         exit_code: int | None = None
         metrics: list[tuple[str, float]] = []
-        with TryLog(path) as log_file:
+        with TryLog(path, s.logs_dir) as log_file:
             # one masking stream per pipe: a secret split across two writes to stderr must not be
             # broken up by stdout text arriving in between (both go to the same log)
             masked, masked_err = s.masker.stream(), s.masker.stream()

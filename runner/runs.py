@@ -23,6 +23,7 @@ from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
 from runner.process import killpg
+from runner.safefs import UnsafePath, no_symlinked_dirs
 from runner.store import Store, StoreError, process_start_time, started_by
 
 DEFAULT_STATE = ".flowrun/state.db"
@@ -189,11 +190,22 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
             store.close()
             raise RefusedError(f"'{plan.dag_id}' already has {len(live)} live run(s), maxActiveRuns is {plan.max_active_runs}: {names}")
         setup.run_id = options.run_id or new_run_id(logical)
+        _check_logs(store, setup.logs_dir, (plan.dag_id, setup.run_id))
         setup.logical_date = logical
         setup.params = params
         store.create_run(setup.run_id, plan.dag_id, workflow.path, plan.digest, task_hashes,
                          masker.mask_value(params), logical.isoformat(), [t.task_id for t in plan.tasks])  # type: ignore[arg-type]
     return plan, setup
+
+
+def _check_logs(store: Store, logs_dir: Path, parts: tuple[str, ...]) -> None:
+    """A symbolic link planted at the logs directory (or a dag's or run's) stops the run (exit 2)
+    before it starts; below it, the try's log is opened without following one (runner/tasklog.py)."""
+    try:
+        no_symlinked_dirs(logs_dir, parts, "task logs")
+    except UnsafePath:
+        store.close()
+        raise
 
 
 def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task_hashes: dict[str, str]) -> None:
@@ -211,6 +223,7 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
         removed = sorted(set(record.task_hashes) - set(task_hashes))
         detail = ", ".join(changed + [f"{t} (removed)" for t in removed]) or "workflow settings"
         options.warn(f"the workflow changed since run {record.run_id} started; changed: {detail}")
+    _check_logs(store, setup.logs_dir, (plan.dag_id, record.run_id))
     _kill_leftovers(store, record.run_id)
     store.claim_run(record.run_id, plan.digest, task_hashes, [t.task_id for t in plan.tasks])
     rows = store.task_states(record.run_id)

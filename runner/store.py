@@ -2,6 +2,7 @@
 
 WAL with `synchronous=NORMAL`: a transition costs ~26 µs and survives a SIGKILL of the runner
 (FACTS.md). Every method commits before it returns, so the engine acts only on recorded state.
+The file is created 0600 in a 0700 directory, never through a symbolic link (runner/safefs.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import FlowrunError
+from runner.safefs import private_store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -153,7 +155,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_store(self.path)
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")

@@ -71,7 +71,7 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
     """Run `argv`; with `direct` (a plain bash command), exec it without bash when it can be."""
     user = run_as(ctx.task)
     cwd = working_dir(ctx.cwd, ctx.params)
-    env = process_env(ctx.params, user, ctx.base_env)
+    env = process_env(ctx.params, user, ctx.base_env, ctx.task.metadata.get("passEnv"))
     plain = direct_argv(direct, env, cwd) if direct is not None and user is None else None
     try:
         if plain is not None:
