@@ -296,8 +296,9 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False) -> None:
-        now = time.time()
+    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False,
+                  at: float | None = None) -> None:
+        now = time.time() if at is None else at  # (the runner passes its own reading: one clock for every duration)
         self._write([
             ("INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path)"
              " VALUES (?,?,?,?,?,?)", (run_id, task_id, try_number, "running", now, log_path)),
@@ -311,8 +312,8 @@ class Store:
 
     def end_try(self, run_id: str, task_id: str, try_number: int, try_state: str, task_state: str,
                 exit_code: int | None, error: str | None, output: Any = None,
-                metrics: list[tuple[str, float]] | None = None, defer: bool = False) -> None:
-        now = time.time()
+                metrics: list[tuple[str, float]] | None = None, defer: bool = False, at: float | None = None) -> None:
+        now = time.time() if at is None else at
         final = task_state in ("success", "failed")
         self._write([
             ("UPDATE tries SET state=?, ended_at=?, exit_code=?, error=? WHERE run_id=? AND task_id=? AND try_number=?",
