@@ -142,5 +142,7 @@ def check_workflow_file(file: Path, command: str) -> None:
     if file.is_dir():
         raise UsageError(f"{file}: is a directory; '{command}' takes one workflow file"
                          " (lint and schedule take directories)")
+    if file.exists() and not file.is_file():
+        raise UsageError(f"{file}: is not a regular file; '{command}' takes one workflow file")
     if not file.is_file():
         raise UsageError(f"{file}: no such file")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import heapq
 import json
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.process import GRACE, seal_inherited_fds
+from runner.reasons import StderrTail
 from runner.store import Store, boot_ticks
 from runner.tasklog import TryLog
 from runner.templates import TemplateProblem, contains_template, render_value
@@ -414,30 +414,6 @@ class Engine:
                                            message=f"exceeded its SLA of {sla:g}s", extra=payload))
 
         self.nursery.start_soon(watch)
-
-
-class StderrTail:
-    """The end of a try's masked stderr, for the reason of a failure: `command not found` or a
-    traceback's last line says more than "exited with status 1" (as a CI log's last lines do)."""
-
-    KEEP = 4096  # characters of stderr kept
-    LIMIT = 200  # characters of the line shown (cut after masking: a cut never reveals a secret)
-    # colours and cursor moves (CSI), window titles and links (OSC) of a tool's error output
-    ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def feed(self, masked: str) -> None:
-        if masked:
-            self.text = (self.text + masked)[-self.KEEP:]
-
-    def last_line(self) -> str:
-        for line in reversed(self.ANSI.sub("", self.text).splitlines()):
-            line = line.strip()
-            if line:
-                return line if len(line) <= self.LIMIT else line[: self.LIMIT - 1] + "…"
-        return ""
 
 
 def _cancelled(exc: BaseException) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.errors import FlowrunError
+from runner.errors import FlowrunError, plain
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -161,7 +161,7 @@ class Store:
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the state store: {exc}") from None
+            raise StoreError(f"{self.path}: cannot open the state store: {plain(exc)}") from None
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # written with the next commit
 
     def close(self) -> None:

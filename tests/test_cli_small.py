@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from runner_helpers import STATE, events, flowrun, query, write_workflow
+from runner_helpers import STATE, cli_env, events, flowrun, query, write_workflow
 
 ONE_TASK = """
 dagId: small
@@ -83,7 +84,7 @@ def test_graph_of_a_broken_file_exits_2_with_its_findings(tmp_path: Path, text: 
 
 
 class _Answers501(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.send_response(501)
         self.end_headers()
@@ -133,3 +134,32 @@ def test_an_error_inside_a_nursery_is_shown_as_itself(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "internal error" not in proc.stderr and "ExceptionGroup" not in proc.stderr
     assert "2026-02-30" in proc.stdout + proc.stderr
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_library_errors_are_plain_words(tmp_path: Path) -> None:
+    """httpx, smtplib and the OS say `Connection refused`, not `ConnectError: [Errno 111] ...`."""
+    port = _closed_port()
+    write_workflow(tmp_path, f"""
+        dagId: plain
+        tasks:
+          - {{taskId: web, operator: http, params: {{url: "http://127.0.0.1:{port}/x"}}}}
+          - {{taskId: mail, operator: email, params: {{to: a@example.com, subject: s, body: b}}}}
+    """)
+    env = cli_env(FLOWRUN_SMTP_HOST="127.0.0.1", FLOWRUN_SMTP_PORT=str(port))
+    proc = flowrun(tmp_path, "run", "wf.yaml", "--state", STATE, env=env)
+    assert proc.returncode == 1
+    errors = {r["task_id"]: r["error"] for r in query(tmp_path / STATE, "SELECT * FROM tries")}
+    assert errors["web"].startswith(f"GET http://127.0.0.1:{port}/x failed: ") and "Error" not in errors["web"]
+    assert errors["mail"] == f"sending mail through 127.0.0.1:{port} failed: Connection refused"
+    assert "[Errno" not in proc.stdout
+
+    store = flowrun(tmp_path, "run", "wf.yaml", "--state", "/proc/no/such/dir/s.db")
+    assert store.returncode == 2
+    assert store.stderr.strip() == ("flowrun: error: /proc/no/such/dir/s.db: cannot open the state store:"
+                                    " No such file or directory")

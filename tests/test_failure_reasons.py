@@ -116,3 +116,9 @@ def test_run_of_a_directory_says_it_is_a_directory(tmp_path: Path) -> None:
         assert proc.returncode == 2
         assert "flows: is a directory" in proc.stderr and f"'{command}' takes one workflow file" in proc.stderr
         assert "no such file" not in proc.stderr
+
+
+def test_run_of_a_device_says_it_is_not_a_regular_file(tmp_path: Path) -> None:
+    proc = flowrun(tmp_path, "run", "/dev/null")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "flowrun: error: /dev/null: is not a regular file; 'run' takes one workflow file"

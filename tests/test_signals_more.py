@@ -147,3 +147,22 @@ def test_a_task_that_keeps_talking_after_sigterm_is_killed_after_the_grace_perio
         assert_no_survivor(mark)
     finally:
         kill_marked(mark)
+
+
+def test_sighup_stops_the_scheduler_and_its_runs(tmp_path: Path) -> None:
+    mark = marker()
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    write_workflow(flows, _last_words(mark).replace("dagId: last_words", 'dagId: last_words\nschedule: "@daily"'),
+                   "daily.yaml")
+    try:
+        with background(tmp_path, "schedule", "flows", "--now", "2026-01-01T12:00:00", "--state", STATE) as proc:
+            wait_for(lambda: survivors(mark), what="the scheduled task's sleep")
+            proc.send_signal(signal.SIGHUP)
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 130, out + err
+        assert_no_survivor(mark)
+        assert run_row(tmp_path / STATE)["state"] == "interrupted"
+        assert tries(tmp_path / STATE, "t")[0]["state"] == "failed"
+    finally:
+        kill_marked(mark)
