@@ -305,6 +305,23 @@ class Output:
                   " going on without it", file=sys.stderr)
 
 
+def _output(stream: TextIO | None, fd: int, name: str) -> Output:
+    """The command's stdout or stderr. Started with it closed (`flowrun run wf.yaml >&-`), Python
+    has none: the output goes to /dev/null, and the descriptor is taken by /dev/null too, so that
+    no file the run opens later gets its number (a task's pipe or the state store written to as
+    if it were the terminal)."""
+    if stream is None:
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)  # the lowest free descriptor: `fd` itself
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    return Output(stream, name)
+
+
 def _leaves(exc: BaseException) -> list[BaseException]:
     """The exceptions inside a (nested) exception group, or the exception itself. A trio nursery
     wraps whatever a task raises, a usage error or Ctrl-C included (strict exception groups);
@@ -350,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
         from click import ClickException  # type: ignore[no-redef]
 
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = Output(stdout, "stdout"), Output(stderr, "stderr")  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _output(stdout, 1, "stdout"), _output(stderr, 2, "stderr")  # type: ignore[assignment]
     code: int
     try:
         result = app(args=argv, prog_name="flowrun", standalone_mode=False)

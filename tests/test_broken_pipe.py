@@ -133,3 +133,20 @@ def test_a_full_disk_on_stdout_is_said_once_and_the_run_goes_on(tmp_path: Path) 
     assert proc.returncode == 0, err
     assert err.count("cannot write to standard output") == 1 and "internal error" not in err, err
     assert run_row(tmp_path / STATE)["state"] == "success"
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-", ">&- 2>&-"])
+def test_started_with_stdout_or_stderr_closed(tmp_path: Path, closed: str) -> None:
+    """`flowrun run wf.yaml >&-`: Python has no sys.stdout; the run still runs and is recorded,
+    and nothing it opens later is written to as if it were the terminal."""
+    write_workflow(tmp_path, WAITS_FOR_CLOSE)
+    (tmp_path / "reader_gone").touch()
+    proc = subprocess.run(["sh", "-c", f'exec "$@" {closed}', "sh", sys.executable, "-m", "runner.cli",
+                           "run", "wf.yaml", "--state", STATE],
+                          cwd=tmp_path, env=cli_env(), capture_output=True, timeout=CLI_TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert b"Traceback" not in proc.stdout + proc.stderr
+    assert run_row(tmp_path / STATE)["state"] == "success"
+    assert {r["state"] for r in query(tmp_path / STATE, "SELECT state FROM tries")} == {"success"}
+    logs = sorted(p.read_text() for p in (tmp_path / "logs").rglob("*.log"))
+    assert logs == ["a-done\n", "b-done\n", "c-done\n"]
