@@ -21,6 +21,7 @@ from typing import Any
 import trio
 
 from runner.context import TaskInstance, Variables, template_context
+from runner.errors import first_leaf
 from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import inherited_env
@@ -299,7 +300,8 @@ class Engine:
             except TemplateProblem as exc:
                 error = str(exc)
             except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
-                error = f"{task.operator} operator failed: {type(exc).__name__}: {exc}".replace("\n", " ")
+                cause = first_leaf(exc)  # (not "ExceptionGroup: Exceptions from Trio nursery")
+                error = f"{task.operator} operator failed: {type(cause).__name__}: {cause}".replace("\n", " ")
             except BaseException as exc:
                 if not _cancelled(exc):
                     raise
