@@ -163,3 +163,12 @@ def test_library_errors_are_plain_words(tmp_path: Path) -> None:
     assert store.returncode == 2
     assert store.stderr.strip() == ("flowrun: error: /proc/no/such/dir/s.db: cannot open the state store:"
                                     " No such file or directory")
+
+
+@pytest.mark.parametrize("option", ["--vars", "--secrets"])
+def test_a_values_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path, option: str) -> None:
+    write_workflow(tmp_path, ONE_TASK)
+    (tmp_path / "values.env").write_bytes(b"NAME=caf\xe9\n")
+    proc = flowrun(tmp_path, "run", "wf.yaml", "--state", STATE, option, "values.env")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "flowrun: error: values.env: not UTF-8 text (byte 0xe9 at offset 8)"
