@@ -172,3 +172,12 @@ def test_a_values_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path, option:
     proc = flowrun(tmp_path, "run", "wf.yaml", "--state", STATE, option, "values.env")
     assert proc.returncode == 2
     assert proc.stderr.strip() == "flowrun: error: values.env: not UTF-8 text (byte 0xe9 at offset 8)"
+
+
+def test_a_configuration_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
+    write_workflow(tmp_path, ONE_TASK)
+    (tmp_path / ".flowrun.toml").write_bytes(b'[lint]\nselect = "\xff"\n')
+    proc = flowrun(tmp_path, "lint", "wf.yaml")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"flowrun: error: {tmp_path / '.flowrun.toml'}: cannot read configuration: ")
+    assert "internal error" not in proc.stderr and proc.stderr.count("\n") == 1
