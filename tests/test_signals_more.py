@@ -131,7 +131,7 @@ def test_a_task_that_keeps_talking_after_sigterm_is_killed_after_the_grace_perio
         tasks:
           - taskId: t
             operator: bash
-            timeout: {{execution: 1s}}
+            timeout: {{execution: 2s}}
             params:
               command: |
                 trap 'echo "still here"' TERM
@@ -142,7 +142,7 @@ def test_a_task_that_keeps_talking_after_sigterm_is_killed_after_the_grace_perio
         proc = flowrun(tmp_path, "run", "wf.yaml", "--state", STATE)
         assert proc.returncode == 1, proc.stdout + proc.stderr
         log = _log(tmp_path)
-        assert _in_order(log, "ready", "timed out after 1s: SIGTERM sent", "still here", "error: timed out"), log
+        assert _in_order(log, "ready", "timed out after 2s: SIGTERM sent", "still here", "error: timed out"), log
         assert tries(tmp_path / STATE, "t")[0]["state"] == "failed"
         assert_no_survivor(mark)
     finally:
