@@ -17,6 +17,7 @@ from typing import Any
 import trio
 
 from runner.durations import seconds
+from runner.errors import plain
 from runner.masking import Masker
 from runner.operators.base import inherited_env
 from runner.process import killpg
@@ -25,6 +26,10 @@ from runner.templates import TemplateProblem, evaluate, render
 
 EVENTS = ("task_failed", "task_retry", "sla_missed", "run_failed", "run_succeeded")
 NOTIFY_TIMEOUT = 30.0  # seconds one notifier may take
+
+
+class NotifierFailed(Exception):
+    """A notifier's own failure, said in plain words (recorded as `alert_failed`)."""
 
 
 @dataclass
@@ -115,11 +120,11 @@ class Alerts:
                 elif kind == "email":
                     await _email(notifier["email"], alert, message)
                 else:
-                    raise ValueError(f"unknown notifier '{kind}'")
+                    raise NotifierFailed(f"unknown notifier '{kind}'")
         except trio.TooSlowError:
             self._failed(alert, kind, f"timed out after {NOTIFY_TIMEOUT:g}s", context)
         except Exception as exc:  # a notifier must never fail the run
-            self._failed(alert, kind, f"{type(exc).__name__}: {exc}", context)
+            self._failed(alert, kind, plain(exc), context)
 
 
 async def _command(command: str, body: dict[str, Any], alert: Alert, message: str) -> None:
@@ -142,7 +147,7 @@ async def _command(command: str, body: dict[str, Any], alert: Alert, message: st
     )
     if result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise RuntimeError(f"command exited with status {result.returncode} {tail[0]}".rstrip())
+        raise NotifierFailed(f"command exited with status {result.returncode} {tail[0]}".rstrip())
 
 
 async def _webhook(target: Any, body: dict[str, Any]) -> None:
@@ -153,7 +158,7 @@ async def _webhook(target: Any, body: dict[str, Any]) -> None:
     async with httpx.AsyncClient(timeout=NOTIFY_TIMEOUT, trust_env=False) as client:
         response = await client.post(str(url), json=body, headers=headers)
     if response.status_code >= 300:
-        raise RuntimeError(f"webhook answered HTTP {response.status_code}")
+        raise NotifierFailed(f"webhook answered HTTP {response.status_code}")
 
 
 async def _email(target: dict[str, Any], alert: Alert, message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -22,7 +23,7 @@ from runner.errors import FlowrunError, UsageError
 from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
-from runner.process import killpg
+from runner.process import STOP_SIGNALS, killpg
 from runner.safefs import UnsafePath, no_symlinked_dirs
 from runner.store import Store, StoreError, process_start_time, started_by
 
@@ -112,9 +113,12 @@ def parse_capacity(text: str | None) -> dict[str, float]:
         if not sep or name not in capacity:
             raise UsageError(f"bad --capacity '{part}'; expected cpu=N,memory=MB,gpu=N")
         try:
-            capacity[name] = float(value)
+            amount = float(value)
         except ValueError:
-            raise UsageError(f"bad --capacity value '{value}' for {name}") from None
+            amount = math.nan
+        if not math.isfinite(amount) or amount < 0:
+            raise UsageError(f"bad --capacity value '{value.strip()}' for {name}; expected a number >= 0")
+        capacity[name] = amount
     return capacity
 
 
@@ -240,19 +244,24 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
 
 
 async def _execute(engine: Engine, handle_signals: bool) -> str:
+    """The run; with `handle_signals`, SIGINT, SIGTERM and SIGHUP (the terminal was closed) stop
+    it: the running tries are stopped and recorded. The signals stay caught until every try is
+    recorded, so a second Ctrl-C cannot cut that short (the grace period bounds it)."""
+    if not handle_signals:
+        return await engine.run()
     state = "interrupted"
-    async with trio.open_nursery() as nursery:
-        if handle_signals:
-            async def watch(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-                with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                    task_status.started()
-                    async for _ in signals:
-                        nursery.cancel_scope.cancel()
-                        return
+    with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
+        async with trio.open_nursery() as nursery:
+            run_scope = trio.CancelScope()
 
-            await nursery.start(watch)
-        state = await engine.run()
-        nursery.cancel_scope.cancel()
+            async def watch() -> None:
+                async for _ in signals:
+                    run_scope.cancel()
+
+            nursery.start_soon(watch)
+            with run_scope:
+                state = await engine.run()
+            nursery.cancel_scope.cancel()
     return state
 
 
@@ -266,17 +275,27 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: tri
     setup.notify(RunEvent("run_started", message=setup.run_id))
     try:
         state = trio.run(_execute, engine, handle, clock=clock)
-    except KeyboardInterrupt:
-        state = "interrupted"
-    except BaseException as exc:  # the nursery's exception group
+    except BaseException as exc:  # Ctrl-C without signal handling, or a nursery's exception group
         failure = _store_failure(exc)
-        if failure is None:
+        if failure is not None:
+            raise _stopped_by_store(setup, failure) from None
+        if not _interrupt(exc):  # unexpected: the run is recorded as interrupted (resumable), not running
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                setup.store.finish_run(setup.run_id, "interrupted")
             raise
-        raise _stopped_by_store(setup, failure) from None
+        state = "interrupted"
     try:
         return finish(plan, setup, engine, state)
     except StoreError as failure:
         raise _stopped_by_store(setup, failure) from None
+
+
+def _interrupt(error: BaseException) -> bool:
+    """KeyboardInterrupt, alone or in (nested) exception groups of nothing else."""
+    inner = getattr(error, "exceptions", None)
+    if isinstance(inner, tuple) and inner:
+        return all(_interrupt(e) for e in inner)
+    return isinstance(error, KeyboardInterrupt)
 
 
 def _store_failure(error: BaseException) -> StoreError | None:

@@ -11,7 +11,6 @@ Runs execute in the scheduler's nursery with the same engine as `flowrun run`, a
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,6 +25,7 @@ from runner.errors import FlowrunError
 from runner.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
 from runner.plan import InvalidWorkflow, Plan, compile_plan
+from runner.process import STOP_SIGNALS
 from runner.runs import RunOptions, RunResult, parse_datetime, prepare, run_async, state_path
 from runner.store import Store
 
@@ -279,7 +279,7 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
         async with trio.open_nursery() as nursery:
             async def watch(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
                 nonlocal interrupted
-                with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
                     task_status.started()
                     async for _ in signals:
                         interrupted = True

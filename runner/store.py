@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.errors import FlowrunError
+from runner.errors import FlowrunError, plain
 from runner.safefs import private_store
 
 SCHEMA = """
@@ -163,7 +163,7 @@ class Store:
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the state store: {exc}") from None
+            raise StoreError(f"{self.path}: cannot open the state store: {plain(exc)}") from None
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # written with the next commit
 
     def close(self) -> None:
@@ -298,8 +298,9 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False) -> None:
-        now = time.time()
+    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False,
+                  at: float | None = None) -> None:
+        now = time.time() if at is None else at  # (the runner passes its own reading: one clock for every duration)
         self._write([
             ("INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path)"
              " VALUES (?,?,?,?,?,?)", (run_id, task_id, try_number, "running", now, log_path)),
@@ -313,8 +314,8 @@ class Store:
 
     def end_try(self, run_id: str, task_id: str, try_number: int, try_state: str, task_state: str,
                 exit_code: int | None, error: str | None, output: Any = None,
-                metrics: list[tuple[str, float]] | None = None, defer: bool = False) -> None:
-        now = time.time()
+                metrics: list[tuple[str, float]] | None = None, defer: bool = False, at: float | None = None) -> None:
+        now = time.time() if at is None else at
         final = task_state in ("success", "failed")
         self._write([
             ("UPDATE tries SET state=?, ended_at=?, exit_code=?, error=? WHERE run_id=? AND task_id=? AND try_number=?",

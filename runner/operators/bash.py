@@ -93,7 +93,7 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
 async def _run(ctx: TryContext, argv: list[str], env: dict[str, str], cwd: str, user: str | None,
                executable: str | None = None) -> int:
     return await run_group(argv, env=env, cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr,
-                           on_start=ctx.on_process, user=user, executable=executable)
+                           on_start=ctx.on_process, on_stop=ctx.on_stop, user=user, executable=executable)
 
 
 class Bash:
