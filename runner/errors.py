@@ -38,3 +38,11 @@ def plain(exc: BaseException) -> str:
     text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     text = " ".join(_ERRNO.sub("", text.strip()).split())
     return text or "it failed without saying why"
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """KeyboardInterrupt, alone or in (nested) exception groups of nothing else."""
+    inner = getattr(error, "exceptions", None)
+    if isinstance(inner, tuple) and inner:
+        return all(is_interrupt(e) for e in inner)
+    return isinstance(error, KeyboardInterrupt)

@@ -19,7 +19,7 @@ import trio
 
 from runner.context import Variables, read_vars_file, resolve_params
 from runner.engine import Engine, RunEvent, RunSetup
-from runner.errors import FlowrunError, UsageError
+from runner.errors import FlowrunError, UsageError, is_interrupt
 from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
@@ -279,7 +279,7 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: tri
         failure = _store_failure(exc)
         if failure is not None:
             raise _stopped_by_store(setup, failure) from None
-        if not _interrupt(exc):  # unexpected: the run is recorded as interrupted (resumable), not running
+        if not is_interrupt(exc):  # unexpected: the run is recorded as interrupted (resumable), not running
             with contextlib.suppress(StoreError, sqlite3.Error):
                 setup.store.finish_run(setup.run_id, "interrupted")
             raise
@@ -288,14 +288,6 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: tri
         return finish(plan, setup, engine, state)
     except StoreError as failure:
         raise _stopped_by_store(setup, failure) from None
-
-
-def _interrupt(error: BaseException) -> bool:
-    """KeyboardInterrupt, alone or in (nested) exception groups of nothing else."""
-    inner = getattr(error, "exceptions", None)
-    if isinstance(inner, tuple) and inner:
-        return all(_interrupt(e) for e in inner)
-    return isinstance(error, KeyboardInterrupt)
 
 
 def _store_failure(error: BaseException) -> StoreError | None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import trio
 
 from runner.config import LintConfig
-from runner.errors import FlowrunError
+from runner.errors import FlowrunError, is_interrupt
 from runner.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
 from runner.plan import InvalidWorkflow, Plan, compile_plan
@@ -293,7 +293,9 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
 
     try:
         interrupted = trio.run(main)
-    except KeyboardInterrupt:
+    except BaseException as exc:  # Ctrl-C arrives wrapped in trio's exception groups
+        if not is_interrupt(exc):
+            raise
         interrupted = True
     finally:
         scheduler.store.close()
