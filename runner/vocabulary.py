@@ -7,9 +7,9 @@ Prefect), and the flowrun way to say each. Two tables, consulted before any spel
 - YAML_KEYS: keys of a workflow file (`task_id`, `retries`, `needs`, `steps`, ...), for the
   schema's messages.
 
-An entry's `write` is what to write instead; `{rest}` in it is replaced by what followed the
-foreign prefix (`secrets.TOKEN` -> `var.secret.TOKEN`), or by `NAME` when nothing did. Plain
-data, no imports: cheap for any module to consult.
+An entry's `write` is what to write instead (quoted in messages), `note` what else to know;
+`{rest}` in `write` is replaced by what followed the foreign prefix (`secrets.TOKEN` ->
+`var.secret.TOKEN`), or by `NAME` when nothing did. Plain data: cheap for any module to consult.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 
 class Foreign(NamedTuple):
-    tool: str  # whose name it is, as a possessive reads: "Airflow", "GitHub Actions"
-    write: str  # the flowrun way to say it
+    tool: str  # whose name it is: "Airflow", "GitHub Actions"
+    write: str  # the flowrun way to write it (quoted in messages)
+    note: str = ""  # what else to know, in words
 
 
 AIRFLOW, GHA, ARGO, DAGU, PREFECT = "Airflow", "GitHub Actions", "Argo Workflows", "Dagu", "Prefect"
@@ -27,56 +28,56 @@ AIRFLOW, GHA, ARGO, DAGU, PREFECT = "Airflow", "GitHub Actions", "Argo Workflows
 TEMPLATE_NAMES: dict[str, Foreign] = {
     # Airflow
     "task_instance": Foreign(AIRFLOW, "ti.xcom_pull(task_ids=...)"),
-    "ti.xcom_push": Foreign(AIRFLOW, "print the value as the task's last stdout line (its output); read it with ti.xcom_pull(task_ids=...)"),
-    "dag_run.conf": Foreign(AIRFLOW, "params.{rest} (declare it under params, pass --param NAME=VALUE)"),
+    "ti.xcom_push": Foreign(AIRFLOW, "ti.xcom_pull(task_ids=...)", "a task's output is the last line it prints"),
+    "dag_run.conf": Foreign(AIRFLOW, "params.{rest}", "declare it under params; pass --param NAME=VALUE"),
     "dag_run.run_id": Foreign(AIRFLOW, "run_id"),
     "dag_run.logical_date": Foreign(AIRFLOW, "logical_date"),
     "dag_run.execution_date": Foreign(AIRFLOW, "execution_date"),
-    "dag_run": Foreign(AIRFLOW, "run_id, logical_date or params.NAME"),
+    "dag_run": Foreign(AIRFLOW, "run_id", "or logical_date, params.NAME"),
     "dag.dag_id": Foreign(AIRFLOW, "dag_id"),
     "dag": Foreign(AIRFLOW, "dag_id"),
     "task.task_id": Foreign(AIRFLOW, "task_id"),
     "task": Foreign(AIRFLOW, "task_id"),
-    "var.json": Foreign(AIRFLOW, "var.value.{rest} (the text; parse the JSON in the task)"),
-    "conf": Foreign(AIRFLOW, "var.value.NAME (flowrun has no configuration object in templates)"),
-    "macros": Foreign(AIRFLOW, "ds, ds_nodash or ts, and do date arithmetic in the task (date -d \"{{ ds }} + 1 day\")"),
-    "ds_add": Foreign(AIRFLOW, "ds, and do date arithmetic in the task (date -d \"{{ ds }} + 1 day\")"),
-    "ts_nodash": Foreign(AIRFLOW, "ts (or ds_nodash for the date)"),
+    "var.json": Foreign(AIRFLOW, "var.value.{rest}", "the text: parse the JSON in the task"),
+    "conf": Foreign(AIRFLOW, "var.value.NAME", "flowrun has no configuration object in templates"),
+    "macros": Foreign(AIRFLOW, "ds", "or ds_nodash, ts; do date arithmetic in the task: date -d \"$DAY + 1 day\""),
+    "ds_add": Foreign(AIRFLOW, "ds", "do date arithmetic in the task: date -d \"$DAY + 1 day\""),
+    "ts_nodash": Foreign(AIRFLOW, "ts", "or ds_nodash for the date"),
     "data_interval_start": Foreign(AIRFLOW, "logical_date"),
-    "data_interval_end": Foreign(AIRFLOW, "logical_date (the end of an interval is computed in the task)"),
-    "prev_ds": Foreign(AIRFLOW, "ds, and compute the previous date in the task"),
-    "next_ds": Foreign(AIRFLOW, "ds, and compute the next date in the task"),
-    "yesterday_ds": Foreign(AIRFLOW, "ds, and compute the day before in the task"),
-    "tomorrow_ds": Foreign(AIRFLOW, "ds, and compute the day after in the task"),
-    "prev_execution_date": Foreign(AIRFLOW, "execution_date, and compute the previous one in the task"),
-    "next_execution_date": Foreign(AIRFLOW, "execution_date, and compute the next one in the task"),
+    "data_interval_end": Foreign(AIRFLOW, "logical_date", "compute the end of the interval in the task"),
+    "prev_ds": Foreign(AIRFLOW, "ds", "compute the previous date in the task"),
+    "next_ds": Foreign(AIRFLOW, "ds", "compute the next date in the task"),
+    "yesterday_ds": Foreign(AIRFLOW, "ds", "compute the day before in the task"),
+    "tomorrow_ds": Foreign(AIRFLOW, "ds", "compute the day after in the task"),
+    "prev_execution_date": Foreign(AIRFLOW, "execution_date", "compute the previous one in the task"),
+    "next_execution_date": Foreign(AIRFLOW, "execution_date", "compute the next one in the task"),
     # GitHub Actions
     "secrets": Foreign(GHA, "var.secret.{rest}"),
     "vars": Foreign(GHA, "var.value.{rest}"),
-    "env": Foreign(GHA, "$NAME in the command (a task's env is its process environment), or var.value.{rest}"),
+    "env": Foreign(GHA, "var.value.{rest}", "or $NAME in a bash command: a task's env is its process environment"),
     "github.run_id": Foreign(GHA, "run_id"),
-    "github": Foreign(GHA, "dag_id, run_id or try_number"),
+    "github": Foreign(GHA, "run_id", "or dag_id, try_number"),
     "needs": Foreign(GHA, "ti.xcom_pull(task_ids='TASK')"),
     "steps": Foreign(GHA, "ti.xcom_pull(task_ids='TASK')"),
     "inputs.parameters": Foreign(ARGO, "params.{rest}"),
     "inputs": Foreign(GHA, "params.{rest}"),
-    "matrix": Foreign(GHA, "params.NAME (flowrun has no matrix; write one task per value)"),
+    "matrix": Foreign(GHA, "params.NAME", "flowrun has no matrix: write one task per value"),
     # Argo Workflows
     "workflow.parameters": Foreign(ARGO, "params.{rest}"),
     "workflow.name": Foreign(ARGO, "run_id"),
     "workflow.uid": Foreign(ARGO, "run_id"),
-    "workflow": Foreign(ARGO, "dag_id or run_id"),
+    "workflow": Foreign(ARGO, "run_id", "or dag_id"),
     "tasks": Foreign(ARGO, "ti.xcom_pull(task_ids='TASK')"),
     # Dagu (its names are environment variables, written $NAME)
     "DAG_NAME": Foreign(DAGU, "dag_id"),
     "DAG_RUN_ID": Foreign(DAGU, "run_id"),
     "DAG_REQUEST_ID": Foreign(DAGU, "run_id"),
-    "DAG_EXECUTION_LOG_PATH": Foreign(DAGU, "run_id (logs are under .flowrun/logs/DAG/RUN/TASK/)"),
+    "DAG_EXECUTION_LOG_PATH": Foreign(DAGU, "run_id", "logs are under .flowrun/logs/DAG/RUN/TASK/"),
     # Prefect
     "prefect.variables": Foreign(PREFECT, "var.value.{rest}"),
     "prefect.blocks.secret": Foreign(PREFECT, "var.secret.{rest}"),
     "prefect.blocks": Foreign(PREFECT, "var.secret.NAME"),
-    "prefect": Foreign(PREFECT, "var.value.NAME or var.secret.NAME"),
+    "prefect": Foreign(PREFECT, "var.value.NAME", "or var.secret.NAME"),
     "flow_run": Foreign(PREFECT, "run_id"),
     "parameters": Foreign(PREFECT, "params.{rest}"),
 }
@@ -90,7 +91,7 @@ YAML_KEYS: dict[str, Foreign] = {
     "max_active_runs": Foreign(AIRFLOW, "maxActiveRuns"),
     "max_active_tasks": Foreign(AIRFLOW, "concurrency"),
     "default_args": Foreign(AIRFLOW, "defaults"),
-    "retries": Foreign(AIRFLOW, "retryPolicy: {maxRetries: N}"),
+    "retries": Foreign(AIRFLOW, "retryPolicy: {maxRetries: N}", "Prefect's too"),
     "retry_delay": Foreign(AIRFLOW, "retryPolicy: {retryDelay: 30s}"),
     "retry_exponential_backoff": Foreign(AIRFLOW, "retryPolicy: {exponentialBackoff: true}"),
     "max_retry_delay": Foreign(AIRFLOW, "retryPolicy: {maxRetryDelay: 10m}"),
@@ -98,36 +99,36 @@ YAML_KEYS: dict[str, Foreign] = {
     "sla": Foreign(AIRFLOW, "timeout: {sla: 1h}"),
     "trigger_rule": Foreign(AIRFLOW, "triggerRule"),
     "upstream": Foreign(AIRFLOW, "dependencies"),
-    "bash_command": Foreign(AIRFLOW, "operator: bash with params: {command: ...}"),
-    "python_callable": Foreign(AIRFLOW, "operator: python with params: {pythonCode: ...}"),
-    "pool": Foreign(AIRFLOW, "queue (declared under queues)"),
+    "bash_command": Foreign(AIRFLOW, "params: {command: ...}", "with operator: bash"),
+    "python_callable": Foreign(AIRFLOW, "params: {pythonCode: ...}", "with operator: python"),
+    "pool": Foreign(AIRFLOW, "queue", "declared under queues"),
     "priority_weight": Foreign(AIRFLOW, "priority"),
-    "on_failure_callback": Foreign(AIRFLOW, "alerts: [{id: ..., on: [task_failed], notify: [...]}]"),
+    "on_failure_callback": Foreign(AIRFLOW, "alerts", "on: [task_failed], with a notifier"),
     # GitHub Actions
     "jobs": Foreign(GHA, "tasks"),
     "needs": Foreign(GHA, "dependencies"),
-    "runs-on": Foreign(GHA, "queue, or metadata: {runAsUser: ...}"),
-    "run": Foreign(GHA, "operator: bash with params: {command: ...}"),
+    "runs-on": Foreign(GHA, "queue", "or metadata: {runAsUser: ...}"),
+    "run": Foreign(GHA, "params: {command: ...}", "with operator: bash"),
     "timeout-minutes": Foreign(GHA, "timeout: {execution: 10m}"),
-    "continue-on-error": Foreign(GHA, "triggerRule: all_done on the tasks after it"),
-    "if": Foreign(GHA, "a branch task (operator: branch) or a triggerRule"),
+    "continue-on-error": Foreign(GHA, "triggerRule: all_done", "on the tasks after it"),
+    "if": Foreign(GHA, "operator: branch", "a branch task before it, or a triggerRule"),
     "with": Foreign(GHA, "params"),
-    "name": Foreign(GHA, "taskId, or description"),
+    "name": Foreign(GHA, "taskId", "or description"),
     # Argo Workflows
     "templates": Foreign(ARGO, "tasks"),
     "retryStrategy": Foreign(ARGO, "retryPolicy"),
     "activeDeadlineSeconds": Foreign(ARGO, "timeout: {execution: ...}"),
     "arguments": Foreign(ARGO, "params"),
-    "when": Foreign(ARGO, "a branch task (operator: branch)"),
+    "when": Foreign(ARGO, "operator: branch", "a branch task before it"),
     # Dagu
     "steps": Foreign(DAGU, "tasks"),
     "depends": Foreign(DAGU, "dependencies"),
-    "command": Foreign(DAGU, "operator: bash with params: {command: ...}"),
-    "script": Foreign(DAGU, "operator: bash with params: {command: ...}"),
-    "output": Foreign(DAGU, "the last stdout line is the task's output; read it with ti.xcom_pull(task_ids=...)"),
+    "command": Foreign(DAGU, "params: {command: ...}", "with operator: bash"),
+    "script": Foreign(DAGU, "params: {command: ...}", "with operator: bash"),
+    "output": Foreign(DAGU, "ti.xcom_pull(task_ids=...)", "a task's output is the last line it prints"),
     "retryPolicy.limit": Foreign(DAGU, "retryPolicy: {maxRetries: N}"),
     "retryPolicy.intervalSec": Foreign(DAGU, "retryPolicy: {retryDelay: 30s}"),
-    "handlerOn": Foreign(DAGU, "alerts, or a task with triggerRule: all_done"),
+    "handlerOn": Foreign(DAGU, "alerts", "or a task with triggerRule: all_done"),
     # Prefect
     "retry_delay_seconds": Foreign(PREFECT, "retryPolicy: {retryDelay: 30s}"),
     "timeout_seconds": Foreign(PREFECT, "timeout: {execution: 30s}"),
@@ -146,19 +147,25 @@ def _lookup(table: dict[str, Foreign], dotted: str) -> tuple[str, Foreign, str] 
     return None
 
 
+def _possessive(tool: str) -> str:
+    return tool + ("'" if tool.endswith("s") else "'s")
+
+
+def _message(name: str, entry: Foreign, rest: str = "NAME") -> str:
+    write = entry.write.replace("{rest}", rest)
+    return f"'{name}' is {_possessive(entry.tool)} name; write '{write}'" + (f" ({entry.note})" if entry.note else "")
+
+
 def template_hint(dotted: str) -> str | None:
     """"'task_instance' is Airflow's name; write 'ti.xcom_pull(task_ids=...)'", or None."""
     found = _lookup(TEMPLATE_NAMES, dotted)
     if found is None:
         return None
     prefix, entry, rest = found
-    write = entry.write.replace("{rest}", rest.split(".")[0] or "NAME")
-    return f"'{prefix}' is {entry.tool}'s name; write " + (f"'{write}'" if " " not in write else write)
+    return _message(prefix, entry, rest.split(".")[0] or "NAME")
 
 
 def key_hint(key: str) -> str | None:
-    """"'task_id' is Airflow's name; write 'taskId'", or None (for `parent.key` too)."""
+    """"'task_id' is Airflow's name; write 'taskId'", or None."""
     entry = YAML_KEYS.get(key)
-    if entry is None:
-        return None
-    return f"'{key}' is {entry.tool}'s name; write " + (f"'{entry.write}'" if " " not in entry.write else entry.write)
+    return None if entry is None else _message(key, entry)

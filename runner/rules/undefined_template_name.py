@@ -109,7 +109,9 @@ def _needle(source: str, name: str) -> str:
 
 def _dollar(source: str, name: str, reason: str) -> str:
     """`${{ secrets.X }}` (GitHub Actions): the `$` would stay in the rendered text."""
-    return reason + " (without the '$': '${{' renders a literal '$')" if "${{" in source and name.startswith("secrets") else reason
+    if "${{" in source and template_hint(name) is not None:
+        return f"{reason}; and drop the '$' of '${{{{': it would stay in the rendered text"
+    return reason
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
