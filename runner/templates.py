@@ -217,7 +217,10 @@ def _analyze(source: str) -> Analysis:
     try:
         tree = environment().parse(source)
     except TemplateSyntaxError as exc:
-        result.error = (exc.message or "syntax error", exc.lineno or 1)
+        from runner.vocabulary import syntax_hint
+
+        hint = syntax_hint(source)
+        result.error = ((exc.message or "syntax error") + (f"; {hint}" if hint else ""), exc.lineno or 1)
         return result
     env = environment()
     for check in tree.find_all((nodes.Filter, nodes.Test)):

@@ -14,6 +14,7 @@ An entry's `write` is what to write instead (quoted in messages), `note` what el
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -169,3 +170,19 @@ def key_hint(key: str) -> str | None:
     """"'task_id' is Airflow's name; write 'taskId'", or None."""
     entry = YAML_KEYS.get(key)
     return None if entry is None else _message(key, entry)
+
+
+# Template syntax of other tools that Jinja cannot parse: (pattern, hint)
+FOREIGN_SYNTAX: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\{\{-?\s*\$[A-Za-z_]"), "'{{ $NAME }}' is Prefect's way to read the environment; write "
+                                        "'var.value.NAME' (FLOWRUN_VAR_NAME), or $NAME in a bash command"),
+    (re.compile(r"\{\{-?\s*\.[A-Za-z_]"), "'{{ .Name }}' is a Go template (Argo, Helm); write '{{ params.NAME }}'"),
+]
+
+
+def syntax_hint(source: str) -> str | None:
+    """What to write instead of another tool's template syntax in `source`, or None."""
+    for pattern, hint in FOREIGN_SYNTAX:
+        if pattern.search(source):
+            return hint
+    return None

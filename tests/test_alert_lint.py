@@ -197,3 +197,18 @@ def test_a_failing_alert_template_is_recorded_printed_and_still_delivered(tmp_pa
     delivered = json.loads((tmp_path / "delivered.json").read_text())
     assert delivered["event"] == "task_failed" and "its message template failed" in delivered["message"]
     assert not (tmp_path / "never").exists()
+
+
+def test_a_branch_condition_in_braces_runs(tmp_path: Path) -> None:
+    wf = Workflow.from_dict({
+        "dagId": "d",
+        "tasks": [
+            {"taskId": "b", "operator": "branch",
+             "params": {"condition": "{{ 'left' if dag_id == 'd' else 'right' }}", "branches": {"left": "l", "right": "r"}}},
+            {"taskId": "l", "operator": "dummy", "dependencies": ["b"]},
+            {"taskId": "r", "operator": "dummy", "dependencies": ["b"]},
+        ],
+    })
+    result = run_workflow(wf, state=str(tmp_path / "s.db"), cwd=str(tmp_path))
+    assert result.state == "success"
+    assert (result.tasks["b"].output, result.tasks["l"].state, result.tasks["r"].state) == ("left", "success", "skipped")

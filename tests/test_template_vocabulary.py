@@ -96,3 +96,16 @@ def test_yaml_keys_table_holds_no_flowrun_key() -> None:
     flowrun_keys = {"dagId", "taskId", "schedule", "params", "tasks", "dependencies", "retryPolicy", "timeout", "alerts"}
     assert not set(YAML_KEYS) & flowrun_keys
     assert key_hint("taskId") is None
+
+
+@pytest.mark.parametrize(
+    ("template", "hint"),
+    [
+        ("{{ $DB_HOST }}", "'{{ $NAME }}' is Prefect's way to read the environment; write 'var.value.NAME'"),
+        ("{{ .Values.region }}", "'{{ .Name }}' is a Go template (Argo, Helm); write '{{ params.NAME }}'"),
+    ],
+)
+def test_foreign_template_syntax_gets_a_hint(findings: Findings, template: str, hint: str) -> None:
+    (found,) = findings(command(template), "FR201")
+    assert (found.line, found.column) == (6, 17)
+    assert hint in found.message
