@@ -62,15 +62,25 @@ class Names:
         object.__setattr__(self, "_label", label)
         object.__setattr__(self, "_resolve", resolve)
 
-    def __getattr__(self, name: str) -> str:
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._resolve(name)
+        return self._value(name)
 
-    def __getitem__(self, name: object) -> str:
+    def __getitem__(self, name: object) -> Any:
         if not isinstance(name, str):
             raise TemplateProblem(f"{self._label}[{name!r}]: a {self._label} is read by its name, {self._label}['NAME']")
-        return self._resolve(name)
+        return self._value(name)
+
+    def _value(self, name: str) -> Any:
+        """The value, or (not set) Jinja's strict undefined carrying the reason: rendering it
+        fails naming the variable, while `| default('x')` and `is defined` work."""
+        try:
+            return self._resolve(name)
+        except TemplateProblem as exc:
+            from jinja2 import StrictUndefined
+
+            return StrictUndefined(hint=str(exc))
 
     def __iter__(self) -> Iterator[str]:
         raise TemplateProblem(f"'{self._label}' cannot be listed or searched; name one: {self._label}.NAME")

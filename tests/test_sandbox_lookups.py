@@ -184,3 +184,9 @@ def test_lint_sees_a_secret_read_by_item_on_the_command_line(lint: Lint) -> None
 def test_lint_accepts_literal_names_and_string_methods_of_a_value(lint: Lint) -> None:
     text = wf("{{ var.secret.TOK }} {{ var.secret['TOK'] }} {{ var.value.region.upper() }} {{ ti.xcom_pull(task_ids='t') }}")
     assert lint(text, "FR202") == []
+
+
+def test_a_missing_variable_takes_a_default_and_is_not_defined() -> None:
+    out = render("{{ var.value.nope | default('eu') }} {{ 'y' if var.secret.NOPE is defined else 'n' }}", context())
+    assert out == "eu n"
+    assert render("{{ 'y' if var.secret.TOK is defined else 'n' }}", context()) == "y"
