@@ -142,9 +142,6 @@ def alert_problem(name: str, events: tuple[str, ...]) -> str | None:
         return f"'{root}' is not a field of {' or '.join(events)} events; {they}"
     if root in CONTEXT_NAMES:
         return f"'{root}' is a task template name, not an event field; {they}"
-    hint = template_hint(name)
-    if hint is not None:
-        return f"{hint}; {they}"
     close = difflib.get_close_matches(root, available, n=1)
     return f"'{root}' is not an event field" + (f"; did you mean '{close[0]}'?" if close else f"; {they}")
 
