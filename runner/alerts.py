@@ -16,6 +16,7 @@ from typing import Any
 
 import trio
 
+from runner.alert_events import EVENTS, event_context, plain
 from runner.durations import seconds
 from runner.errors import plain
 from runner.masking import Masker
@@ -24,8 +25,8 @@ from runner.process import killpg
 from runner.store import Store
 from runner.templates import TemplateProblem, evaluate, render
 
-EVENTS = ("task_failed", "task_retry", "sla_missed", "run_failed", "run_succeeded")
 NOTIFY_TIMEOUT = 30.0  # seconds one notifier may take
+DEFAULT_MESSAGE = "{{ event }} in {{ dag_id }} ({{ run_id }}){{ ' task ' ~ task_id if task_id else '' }}"
 
 
 class NotifierFailed(Exception):
@@ -50,21 +51,10 @@ class Alert:
             on=(on,) if isinstance(on, str) else tuple(on),
             condition=data.get("condition"),
             severity=str(data.get("severity", "warning")),
-            message=str(data.get("message") or "{{ event }} in {{ dag_id }} ({{ run_id }}){{ ' task ' ~ task_id if task_id else '' }}"),
+            message=str(data.get("message") or DEFAULT_MESSAGE),
             cooldown=seconds(data.get("cooldown", 0)) or 0.0,
             notify=tuple(data.get("notify") or ()),
         )
-
-
-def event_context(kind: str, dag_id: str, run_id: str | None, task_id: str | None,
-                  payload: dict[str, Any]) -> dict[str, Any]:
-    """What an alert's condition and message see: the event's fields, flat."""
-    return {
-        "event": kind, "dag_id": dag_id, "run_id": run_id, "task_id": task_id,
-        "duration": payload.get("duration"), "error": payload.get("error"),
-        "try_number": payload.get("try_number"), "sla": payload.get("sla"),
-        **{k: v for k, v in payload.items() if isinstance(k, str)},
-    }
 
 
 class Alerts:
@@ -85,13 +75,18 @@ class Alerts:
         for alert in self.alerts:
             if kind not in alert.on:
                 continue
-            try:
-                if alert.condition and not evaluate(alert.condition, context):
+            if alert.condition:
+                try:
+                    if not evaluate(alert.condition, context):
+                        continue
+                except TemplateProblem as exc:  # cannot tell whether it should fire: say so, loudly
+                    self._failed(alert, "condition", str(exc), context)
                     continue
+            try:
                 message = self.masker.mask(render(alert.message, context))
-            except TemplateProblem as exc:
-                self._failed(alert, "condition/message", str(exc), context)
-                continue
+            except TemplateProblem as exc:  # still deliver it: an alert is never lost to a typo
+                self._failed(alert, "message", str(exc), context)
+                message = self.masker.mask(render(DEFAULT_MESSAGE, context)) + " (its message template failed)"
             if not self.store.claim_alert(dag_id, alert.id, alert.cooldown):
                 continue  # still cooling down (recorded across runs)
             record = {"alert_id": alert.id, "event": kind, "severity": alert.severity, "message": message}
@@ -100,16 +95,18 @@ class Alerts:
             for notifier in alert.notify:
                 nursery.start_soon(self._deliver, alert, notifier, message, context)
 
-    def _failed(self, alert: Alert, notifier: str, error: str, context: dict[str, Any]) -> None:
+    def _failed(self, alert: Alert, part: str, error: str, context: dict[str, Any]) -> None:
+        """Record and print a failure of one alert: its `condition`, its `message` or a notifier."""
         error = self.masker.mask(error)
-        self.store.add_event("alert_failed", context.get("run_id"), context.get("dag_id"), context.get("task_id"),
-                             {"alert_id": alert.id, "notifier": notifier, "error": error})
-        self.report("alert_failed", f"alert '{alert.id}': {notifier} notifier failed: {error}")
+        fields = plain(context)
+        self.store.add_event("alert_failed", fields.get("run_id"), fields.get("dag_id"), fields.get("task_id"),
+                             {"alert_id": alert.id, "notifier": part, "error": error})
+        what = f"its {part} failed" if part in ("condition", "message") else f"{part} notifier failed"
+        self.report("alert_failed", f"alert '{alert.id}': {what}: {error}")
 
     async def _deliver(self, alert: Alert, notifier: dict[str, Any], message: str, context: dict[str, Any]) -> None:
         kind = next(iter(notifier), "?")
-        body = {"id": alert.id, "severity": alert.severity, "message": message,
-                **{k: v for k, v in context.items() if v is not None}}
+        body = {"id": alert.id, "severity": alert.severity, "message": message, **plain(context)}
         body = self.masker.mask_value(json.loads(json.dumps(body, default=str)))  # type: ignore[assignment]
         try:
             with trio.fail_after(NOTIFY_TIMEOUT):
