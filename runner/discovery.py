@@ -1,0 +1,119 @@
+"""Which files `flowrun lint PATH...` reads, in a tree that may be hostile.
+
+A file is read only if it is a regular file inside the linted root of the argument that found
+it, all symlinks resolved. The root of a directory argument is that directory; the root of a
+file argument is the directory that holds it. An argument written below the working directory
+must also resolve inside it. So a symlink committed in a repository may point at another file of
+the linted tree (it is linted under its own name, and `--fix` leaves it alone), never at a file
+outside it (`~/.ssh/...`, `/proc/self/environ`, `/dev/zero`): that one is skipped with a note.
+Symlinked directories are not descended into (no loops, no file seen twice, nothing reached
+outside); named pipes, sockets and devices are skipped without being opened. Directories and
+files whose name starts with a dot below an argument are not searched, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.config import LintConfig
+from runner.errors import UsageError
+from runner.safe_io import kind
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Discovery:
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path shown, path to open)
+    notes: list[str] = field(default_factory=list)  # one line per file or argument skipped
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def discover(paths: list[str], config: LintConfig) -> Discovery:
+    """Files to lint: given files, and `*.yaml`/`*.yml` below given directories, sorted per argument."""
+    found = Discovery()
+    cwd = os.getcwd()
+    cwd_real = os.path.realpath(cwd)
+    for raw in paths:
+        path = Path(raw)
+        try:
+            status = os.lstat(path)
+        except OSError:
+            raise UsageError(f"{raw}: no such file or directory") from None
+        absolute = os.path.abspath(path)
+        real = os.path.realpath(path)
+        if _inside(absolute, cwd) and not _inside(real, cwd_real):
+            found.notes.append(f"skipped '{raw}': it leads to '{real}', outside the working directory")
+            continue
+        if stat.S_ISLNK(status.st_mode):
+            holder = os.path.realpath(os.path.dirname(absolute))
+            if not _inside(real, holder):
+                found.notes.append(_outside(raw, real, os.path.dirname(raw) or "."))
+                continue
+            try:
+                status = os.stat(path)
+            except OSError:
+                raise UsageError(f"{raw}: a symlink to '{os.readlink(path)}', which does not exist") from None
+        if stat.S_ISDIR(status.st_mode):
+            _walk(path, real, config, found)
+        elif stat.S_ISREG(status.st_mode):
+            if not config.excludes(path):
+                found.files.append((str(path), real if real != os.path.abspath(path) else str(path)))
+        else:
+            raise UsageError(f"{raw}: {kind(status.st_mode)}, not a file or a directory")
+    found.files = list(dict(found.files).items())  # a file named twice is linted once
+    return found
+
+
+def _outside(shown: str, real: str, root: str) -> str:
+    return (f"skipped '{shown}': a symlink to '{real}', outside '{root}'; "
+            "name the target itself to lint it")
+
+
+def _walk(top: Path, root: str, config: LintConfig, found: Discovery) -> None:
+    """Below `top` (whose real path is `root`): regular `*.yaml` files, and symlinks to regular files inside root."""
+    files: list[tuple[Path, str]] = []
+    stack = [top]
+    while stack:  # no recursion: any depth of directories
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as exc:
+            found.notes.append(f"skipped '{directory}': {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = directory / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(path)
+                continue
+            if not entry.name.endswith(YAML_SUFFIXES):
+                continue
+            if entry.is_file(follow_symlinks=False):
+                files.append((path, str(path)))
+            elif entry.is_symlink():
+                real = os.path.realpath(path)
+                if not _inside(real, root):
+                    found.notes.append(_outside(str(path), real, str(top)))
+                elif not os.path.isfile(real):
+                    found.notes.append(f"skipped '{path}': a symlink to {_what(real)}")
+                else:
+                    files.append((path, real))
+            else:
+                found.notes.append(f"skipped '{path}': {kind(entry.stat(follow_symlinks=False).st_mode)}, not a regular file")
+    files.sort()
+    found.files.extend((str(path), real) for path, real in files if not config.excludes(path))
+
+
+def _what(real: str) -> str:
+    try:
+        return kind(os.stat(real).st_mode)
+    except OSError:
+        return f"'{real}', which does not exist"
