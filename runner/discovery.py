@@ -4,7 +4,8 @@ A file is read only if it is a regular file inside the linted root of the argume
 it, all symlinks resolved. The root of a directory argument is that directory; the root of a
 file argument is the directory that holds it. An argument written below the working directory
 must also resolve inside it. So a symlink committed in a repository may point at another file of
-the linted tree (it is linted under its own name, and `--fix` leaves it alone), never at a file
+the linted tree (it is linted under its own name unless that file is linted too, and `--fix`
+leaves it alone), never at a file
 outside it (`~/.ssh/...`, `/proc/self/environ`, `/dev/zero`): that one is skipped with a note.
 Symlinked directories are not descended into (no loops, no file seen twice, nothing reached
 outside); named pipes, sockets and devices are skipped without being opened. Directories and
@@ -49,12 +50,13 @@ def discover(paths: list[str], config: LintConfig) -> Discovery:
         absolute = os.path.abspath(path)
         real = os.path.realpath(path)
         if _inside(absolute, cwd) and not _inside(real, cwd_real):
-            found.notes.append(f"skipped '{raw}': it leads to '{real}', outside the working directory")
+            found.notes.append(_outside(raw, real, "the working directory", link=os.path.islink(path)))
             continue
-        if stat.S_ISLNK(status.st_mode):
+        link = stat.S_ISLNK(status.st_mode)
+        if link:
             holder = os.path.realpath(os.path.dirname(absolute))
             if not _inside(real, holder):
-                found.notes.append(_outside(raw, real, os.path.dirname(raw) or "."))
+                found.notes.append(_outside(raw, real, f"'{os.path.dirname(raw) or '.'}'"))
                 continue
             try:
                 status = os.stat(path)
@@ -64,16 +66,26 @@ def discover(paths: list[str], config: LintConfig) -> Discovery:
             _walk(path, real, config, found)
         elif stat.S_ISREG(status.st_mode):
             if not config.excludes(path):
-                found.files.append((str(path), real if real != os.path.abspath(path) else str(path)))
+                found.files.append((str(path), real if link else str(path)))
         else:
             raise UsageError(f"{raw}: {kind(status.st_mode)}, not a file or a directory")
-    found.files = list(dict(found.files).items())  # a file named twice is linted once
+    found.files = _once(found.files)
     return found
 
 
-def _outside(shown: str, real: str, root: str) -> str:
-    return (f"skipped '{shown}': a symlink to '{real}', outside '{root}'; "
-            "name the target itself to lint it")
+def _once(files: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each file once: a file named twice, or a symlink to a file linted under its own name, is linted once."""
+    files = list(dict(files).items())
+    links = {real for shown, real in files if real != shown}
+    if not links:
+        return files
+    own = {os.path.realpath(shown) for shown, real in files if real == shown}
+    return [(shown, real) for shown, real in files if real == shown or real not in own]
+
+
+def _outside(shown: str, real: str, root: str, link: bool = True) -> str:
+    how = "a symlink to" if link else "it leads to"
+    return f"skipped '{shown}': {how} '{real}', outside {root}; name the target itself to lint it"
 
 
 def _walk(top: Path, root: str, config: LintConfig, found: Discovery) -> None:
@@ -101,7 +113,7 @@ def _walk(top: Path, root: str, config: LintConfig, found: Discovery) -> None:
             elif entry.is_symlink():
                 real = os.path.realpath(path)
                 if not _inside(real, root):
-                    found.notes.append(_outside(str(path), real, str(top)))
+                    found.notes.append(_outside(str(path), real, f"'{top}'"))
                 elif not os.path.isfile(real):
                     found.notes.append(f"skipped '{path}': a symlink to {_what(real)}")
                 else:
