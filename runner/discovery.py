@@ -61,7 +61,7 @@ def discover(paths: list[str], config: LintConfig) -> Discovery:
             try:
                 status = os.stat(path)
             except OSError:
-                raise UsageError(f"{raw}: a symlink to '{os.readlink(path)}', which does not exist") from None
+                raise UsageError(f"{raw}: no such file or directory") from None  # a symlink to nothing
         if stat.S_ISDIR(status.st_mode):
             _walk(path, real, config, found)
         elif stat.S_ISREG(status.st_mode):

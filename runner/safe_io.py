@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 
 # open flags: never follow a symlink at the last component, never wait for a pipe's writer
@@ -42,10 +41,11 @@ def kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def open_regular(path: str | os.PathLike[str], dir_fd: int | None = None) -> tuple[int, os.stat_result]:
-    """A descriptor of the regular file at `path` (never through a symlink, never blocking) and its status."""
+def open_regular(path: str | os.PathLike[str], dir_fd: int | None = None, follow: bool = False) -> tuple[int, os.stat_result]:
+    """A descriptor of the regular file at `path` (never blocking; never through a symlink unless
+    `follow`) and its status."""
     try:
-        fd = os.open(path, READ_FLAGS, dir_fd=dir_fd)
+        fd = os.open(path, READ_FLAGS & ~os.O_NOFOLLOW if follow else READ_FLAGS, dir_fd=dir_fd)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise Refused(errno.ELOOP, "it is a symlink") from None
@@ -57,9 +57,10 @@ def open_regular(path: str | os.PathLike[str], dir_fd: int | None = None) -> tup
     return fd, status
 
 
-def read_regular(path: str | os.PathLike[str], limit: int, dir_fd: int | None = None) -> tuple[bytes, os.stat_result]:
+def read_regular(path: str | os.PathLike[str], limit: int, dir_fd: int | None = None,
+                 follow: bool = False) -> tuple[bytes, os.stat_result]:
     """The bytes of a regular file of at most `limit` bytes (TooLarge before reading a larger one)."""
-    fd, status = open_regular(path, dir_fd)
+    fd, status = open_regular(path, dir_fd, follow)
     try:
         if status.st_size > limit:
             raise TooLarge(status.st_size)
@@ -114,7 +115,7 @@ def replace_file(dir_fd: int, name: str, data: bytes, mode: int, owner: tuple[in
     The new file gets `mode` (permission bits only: no set-user-id) and, when given and allowed,
     `owner` (uid, gid); a crash leaves the old file or the new one, never half of one."""
     for _ in range(100):
-        tmp = f".{name[:200]}.{secrets.token_hex(6)}.flowrun-tmp"
+        tmp = f".{name[:200]}.{os.urandom(6).hex()}.flowrun-tmp"
         try:
             fd = os.open(tmp, CREATE_FLAGS, 0o600, dir_fd=dir_fd)
             break

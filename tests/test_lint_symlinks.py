@@ -280,3 +280,19 @@ def test_the_python_api_reports_what_it_skipped(repo: Path, monkeypatch: pytest.
     assert (result.files, result.findings, result.fixed) == ([], [], 0)
     [note] = result.notes
     assert note.startswith("skipped 'wf.yaml': a symlink to '") and "outside '.'" in note
+
+
+def test_loading_a_pipe_or_a_device_as_a_workflow_is_one_error_not_a_hang(tmp_path: Path) -> None:
+    """The reader `run`, `graph` and the Python API share (runner/source.py) opens without blocking too."""
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    script = ("from runner import load_workflow\n"
+              "for name in ('pipe.yaml', 'zero.yaml'):\n"
+              "    try:\n        load_workflow(name)\n"
+              "    except Exception as exc:\n        print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=cli_env(), capture_output=True,
+                            text=True, timeout=TIMEOUT, check=False)
+    assert result.stdout.splitlines() == [
+        "pipe.yaml:1:1: cannot read file: it is a named pipe, not a regular file",
+        "zero.yaml:1:1: cannot read file: it is a character device, not a regular file",
+    ]
