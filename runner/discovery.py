@@ -103,25 +103,33 @@ def _walk(top: Path, root: str, config: LintConfig, found: Discovery) -> None:
             if entry.name.startswith("."):
                 continue
             path = directory / entry.name
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(path)
-                continue
-            if not entry.name.endswith(YAML_SUFFIXES):
-                continue
-            if entry.is_file(follow_symlinks=False):
-                files.append((path, str(path)))
-            elif entry.is_symlink():
-                real = os.path.realpath(path)
-                if not _inside(real, root):
-                    found.notes.append(_outside(str(path), real, f"'{top}'"))
-                elif not os.path.isfile(real):
-                    found.notes.append(f"skipped '{path}': a symlink to {_what(real)}")
-                else:
-                    files.append((path, real))
-            else:
-                found.notes.append(f"skipped '{path}': {kind(entry.stat(follow_symlinks=False).st_mode)}, not a regular file")
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif entry.name.endswith(YAML_SUFFIXES):
+                    problem = _problem(entry, path, root, top)
+                    if problem is None:
+                        files.append((path, os.path.realpath(path) if entry.is_symlink() else str(path)))
+                    else:
+                        found.notes.append(problem)
+            except OSError as exc:  # gone or unreadable since it was listed
+                found.notes.append(f"skipped '{path}': {exc.strerror or exc}")
     files.sort()
     found.files.extend((str(path), real) for path, real in files if not config.excludes(path))
+
+
+def _problem(entry: os.DirEntry[str], path: Path, root: str, top: Path) -> str | None:
+    """Why a `*.yaml` entry found below `top` is not linted, or None."""
+    if entry.is_file(follow_symlinks=False):
+        return None
+    if not entry.is_symlink():
+        return f"skipped '{path}': {kind(entry.stat(follow_symlinks=False).st_mode)}, not a regular file"
+    real = os.path.realpath(path)
+    if not _inside(real, root):
+        return _outside(str(path), real, f"'{top}'")
+    if not os.path.isfile(real):
+        return f"skipped '{path}': a symlink to {_what(real)}"
+    return None
 
 
 def _what(real: str) -> str:
