@@ -114,7 +114,7 @@ def test_fix_does_not_write_through_a_workflow_path_that_is_a_symlink(repo: Path
     [line] = result.stderr.splitlines()
     assert line.startswith("flowrun: not fixed 'link.yaml': it is a symlink; run --fix on the file it names")
     assert (repo / "link.yaml").is_symlink() and (repo / "real.yaml").read_text() == FIXABLE
-    # the directory holding both: the file is fixed under its own name, the link linted once, as it
+    # the directory holding both: the file is fixed under its own name; the link is not linted twice
     result = lint(repo, "--fix", ".")
     assert (result.returncode, result.stderr) == (0, ""), result.stdout
     assert (repo / "link.yaml").is_symlink() and (repo / "real.yaml").read_text() == FIXED
