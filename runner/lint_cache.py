@@ -13,7 +13,10 @@ or a shard as a symlink, or an entry as a symlink to a pipe or a device. Every l
 without following a symlink (runner/safe_io.py), an entry is written to a new file and renamed
 into place, and a cache whose directories are symlinks, belong to another user or may be
 written by every user is not used at all (`check`, with one line saying why). A committed cache
-can still hold entries that make a file look clean: lint untrusted checkouts with `--no-cache`.
+could also hold entries forged to make a file look clean: entry names are therefore keyed with a
+secret of this machine's user (`~/.cache/flowrun/cache.key`, 32 random bytes made on first use,
+or `FLOWRUN_CACHE_KEY`), which a repository cannot know, so a forged entry is never found. No
+key, no cache.
 """
 
 from __future__ import annotations
@@ -42,6 +45,41 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
+KEY_ENV = "FLOWRUN_CACHE_KEY"  # a key given by the environment (a CI cache kept between jobs)
+KEY_BYTES = 32
+
+
+@cache
+def local_key() -> bytes | None:
+    """This user's secret cache key: FLOWRUN_CACHE_KEY, or the bytes of
+    `$XDG_CACHE_HOME/flowrun/cache.key` (`~/.cache/...`), created 0600 on first use. None when
+    there is none and none can be made (the cache is then not used)."""
+    given = os.environ.get(KEY_ENV, "")
+    if given:
+        return given.encode()
+    try:
+        home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory = safe_io.open_dir(home / "flowrun", create=True)
+    except (OSError, RuntimeError):  # RuntimeError: no home directory
+        return None
+    try:
+        try:
+            raw, status = safe_io.read_regular("cache.key", 1024, directory)
+        except FileNotFoundError:
+            # made at once (a crash leaves no short key); of two racing processes one key wins and
+            # the other's entries are misses
+            safe_io.replace_file(directory, "cache.key", os.urandom(KEY_BYTES), 0o600)
+            raw, status = safe_io.read_regular("cache.key", 1024, directory)
+        if len(raw) < KEY_BYTES or status.st_uid != os.geteuid() or status.st_mode & 0o077:
+            return None  # not a key of this user's own
+        return raw
+    except OSError:
+        return None
+    finally:
+        os.close(directory)
+
+
 # An entry is at most this large (a file's findings; far more than any real file yields)
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
@@ -50,12 +88,13 @@ class LintCache:
     def __init__(self, config: LintConfig, root: str | Path | None = None) -> None:
         self.root = Path(root or os.environ.get("FLOWRUN_CACHE_DIR") or DEFAULT_DIR)
         selection = json.dumps([sorted(config.select), sorted(config.ignore)])
-        self.salt = hashlib.sha256(_code_fingerprint() + selection.encode()).digest()
-        self.writable = True
+        key = local_key()
+        self.salt = hashlib.sha256((key or b"") + _code_fingerprint() + selection.encode()).digest()
+        self.writable = key is not None
 
     @staticmethod
     def enabled() -> bool:
-        return os.environ.get("FLOWRUN_NO_CACHE", "") in ("", "0")
+        return os.environ.get("FLOWRUN_NO_CACHE", "") in ("", "0") and local_key() is not None
 
     def check(self) -> str | None:
         """Why this cache must not be used (a symlink, another user's or a world-writable
