@@ -1,4 +1,10 @@
-"""The JSON Schema of workflow files, and its errors turned into messages a person can act on."""
+"""The JSON Schema of workflow files, and its errors turned into messages a person can act on.
+
+Every message says what to write instead, in words: no regular expression, no "0 is less than
+the minimum of 1". One mistake gives one error: a missing required key is not reported when an
+unknown key of the same mapping stands for it (`task_id` for `taskId`, see key_vocabulary.py).
+Values the pattern accepts but the calendar does not (`startDate: 2026-02-30`) are errors too.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,13 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from runner import key_vocabulary
+from runner.schema_hints import example_for, identifier_example, type_hint
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -41,12 +51,17 @@ def _validator() -> Any:
 
 
 class SchemaError:
-    """One violation: where it is (path, and whether the key itself is meant) and what to say."""
+    """One violation: where it is (path, and whether the key itself is meant) and what to say.
 
-    __slots__ = ("key", "message", "path")
+    `malformed` is the path of the value the error declares malformed (for a missing key, the
+    path the key would have): later rules do not report on it again."""
 
-    def __init__(self, path: tuple[str | int, ...], message: str, key: bool = False) -> None:
+    __slots__ = ("key", "malformed", "message", "path")
+
+    def __init__(self, path: tuple[str | int, ...], message: str, key: bool = False,
+                 malformed: tuple[str | int, ...] | None = None) -> None:
         self.path, self.message, self.key = path, message, key
+        self.malformed = path if malformed is None else malformed
 
 
 @cache
@@ -68,16 +83,47 @@ def is_valid(data: Any) -> bool | None:
 
 
 def validate(data: Any) -> Iterator[SchemaError]:
+    yield from _schema_errors(data)
+    yield from _date_errors(data)
+
+
+def _schema_errors(data: Any) -> Iterator[SchemaError]:
     if is_valid(data):
         return
+    found: list[SchemaError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
     for error in _validator().iter_errors(data):
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = _branch_error(error)
-        for found in _explain(error, data):
-            if (found.path, found.message) not in seen:  # one `required` error per missing key
-                seen.add((found.path, found.message))
-                yield found
+        for item in _explain(error, data):
+            if (item.path, item.message) not in seen:  # one `required` error per missing key
+                seen.add((item.path, item.message))
+                found.append(item)
+    # a missing key that an unknown key of the same mapping stands for is that key's finding
+    covered = {(e.path[:-1], r) for e in found if e.key for r in _replaces(e)}
+    for item in found:
+        if not (isinstance(item, _Missing) and (item.path, item.missing) in covered):
+            yield item
+
+
+class _Missing(SchemaError):
+    __slots__ = ("missing",)
+
+    def __init__(self, path: tuple[str | int, ...], message: str, missing: str, key: bool) -> None:
+        super().__init__(path, message, key=key, malformed=(*path, missing))
+        self.missing = missing
+
+
+class _Unknown(SchemaError):
+    __slots__ = ("replaces",)
+
+    def __init__(self, path: tuple[str | int, ...], message: str, replaces: str) -> None:
+        super().__init__(path, message, key=True)
+        self.replaces = replaces
+
+
+def _replaces(error: SchemaError) -> list[str]:
+    return [error.replaces] if isinstance(error, _Unknown) and error.replaces else []
 
 
 def _branch_error(error: Any) -> Any:
@@ -139,6 +185,25 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _unknown_key(path: tuple[str | int, ...], key: str, value: Any, error: Any, data: Any) -> SchemaError:
+    allowed = list(error.schema.get("properties", {}))
+    where = _where(path, data)
+    ctx = key_vocabulary.context(path, data)
+    term = key_vocabulary.suggest(key, ctx, allowed)
+    if term is not None:
+        form = term.write(value)
+        operator = _get(data, (*path, "operator")) if ctx == "task" else None
+        if isinstance(operator, str) and form.startswith(f"operator: {operator} and "):
+            form = form[len(f"operator: {operator} and "):]  # the task already has that operator
+        return _Unknown((*path, key), f"unknown key '{key}' in {where}: write '{form}'" if "(" not in form
+                        else f"unknown key '{key}' in {where}: write {form}", term.replaces)
+    hint = difflib.get_close_matches(key, allowed, n=1)
+    if hint:
+        return _Unknown((*path, key), f"unknown key '{key}' in {where}; did you mean '{hint[0]}'?", hint[0])
+    extra = f"; expected one of: {', '.join(allowed)}" if allowed else "; remove it"
+    return _Unknown((*path, key), f"unknown key '{key}' in {where}{extra}", "")
+
+
 def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
     path = tuple(error.absolute_path)
     kind = error.validator
@@ -149,46 +214,77 @@ def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
         for key in value:
             if key in allowed or any(re.search(p, key) for p in patterns):
                 continue
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else (f"; expected one of: {', '.join(allowed)}" if allowed else "")
-            yield SchemaError((*path, key), f"unknown key '{key}' in {_where(path, data)}{extra}", key=True)
+            yield _unknown_key(path, str(key), value[key], error, data)
         return
     if kind == "required":
         missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
         for key in missing or error.validator_value[:1]:
-            yield SchemaError(path, f"missing required key '{key}' in {_where(path, data)}", key=bool(path))
+            message = f"missing required key '{key}' in {_where(path, data)}"
+            example = example_for(key, path, data)
+            yield _Missing(path, f"{message}: write '{example}'" if example else message, key, key=bool(path))
         return
+    if "propertyNames" in error.relative_schema_path and isinstance(value, str):
+        container = _where(path, data)
+        yield SchemaError((*path, value), f"'{value}' is not a valid name in {container}; write letters, digits and _, "
+                                          f"not starting with a digit, e.g. '{identifier_example(value, True)}'", key=True)
+        return
+    yield SchemaError(path, _message(kind, error, path, value, data))
+
+
+def _message(kind: str, error: Any, path: tuple[str | int, ...], value: Any, data: Any) -> str:
     where = _where(path, data)
+    bound = error.validator_value
     if kind == "enum":
-        options = [str(o) for o in error.validator_value]
-        hint = difflib.get_close_matches(str(value), options, n=1)
-        tail = f"did you mean '{hint[0]}'?" if hint else f"expected one of: {', '.join(options)}"
-        message = f"{_show(value)} is not a valid {_field(path)} in {_where(_parent(path), data)}; {tail}"
-    elif kind == "const":
-        message = f"{where} must be {_show(error.validator_value)}"
-    elif kind == "type" or (kind in ("anyOf", "oneOf") and error.context):
-        expected = [error.validator_value] if kind == "type" else [e.validator_value for e in error.context]
+        return key_vocabulary.enum_message(value, _field(path), _where(_parent(path), data), [str(o) for o in bound])
+    if kind == "const":
+        return f"{where} must be {_show(bound)}; write {_show(bound)}"
+    if kind == "type" or (kind in ("anyOf", "oneOf") and error.context):
+        expected = [bound] if kind == "type" else [e.validator_value for e in error.context]
         names: list[str] = []
         for item in expected:
             names.extend(n for n in ([item] if isinstance(item, str) else item) if n not in names)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        message = f"{where} must be {wanted}, not {_describe_type(value)}"
-    elif kind == "pattern" and _is_duration_pattern(error.validator_value):
-        message = f"{_show(value)} in {where} is not a duration; write e.g. 500ms, 30s, 10m, 1h30m, or an integer of milliseconds"
-    elif kind == "pattern":
-        message = f"{_show(value)} in {where} does not match the pattern {error.validator_value}"
-    elif kind == "not" and isinstance(value, dict):
-        message = f"{where}: {error.schema.get('description') or 'these keys cannot be used together'}"
-    else:
-        detail = error.message
-        if len(detail) > 160:
-            detail = detail[:157] + "..."
-        message = f"{where}: {detail}"
-    yield SchemaError(path, message)
+        hint = type_hint(path, value, names)
+        return f"{where} must be {wanted}, not {_describe_type(value)}" + (f"; write '{hint}'" if hint else "")
+    if kind == "pattern":
+        return _pattern_message(str(bound), where, value)
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": f"{bound} or more", "exclusiveMinimum": f"a number above {bound}",
+                 "maximum": f"{bound} or less", "exclusiveMaximum": f"a number below {bound}"}[kind]
+        return f"{where} is {_show(value)}; write {words}"
+    if kind == "maxLength":
+        return f"{where} is {len(value)} characters long; write at most {bound} (it names files and log paths)"
+    if kind == "minLength":
+        return f"{where} is empty; write a value or leave the key out"
+    if kind == "minItems":
+        if path == ("tasks",):
+            return "tasks is empty; write at least one task, e.g. '- {taskId: a, operator: dummy}'"
+        return f"{where} is an empty list; write at least one item or leave the key out"
+    if kind == "minProperties":
+        return f"{where} is empty; write at least one entry, e.g. 'key: value'"
+    if kind == "maxProperties" and isinstance(value, dict):
+        return f"{where} sets {', '.join(map(str, value))}; write one per list item (each notifier is one of email, command or webhook)"
+    if kind == "uniqueItems":
+        return f"{where} lists a value twice; write each value once"
+    if kind == "not" and isinstance(value, dict):
+        return f"{where}: {error.schema.get('description') or 'these keys cannot be used together'}; write only one of them"
+    detail = error.message
+    if len(detail) > 160:
+        detail = detail[:157] + "..."
+    return f"{where}: {detail}"
 
 
-def _is_duration_pattern(pattern: str) -> bool:
-    return "ms|s|m|h|d" in pattern
+def _pattern_message(pattern: str, where: str, value: Any) -> str:
+    if "ms|s|m|h|d" in pattern:
+        return f"{_show(value)} in {where} is not a duration; write e.g. 500ms, 30s, 10m, 1h30m, or an integer of milliseconds"
+    if pattern.startswith("^[A-Za-z0-9_]"):
+        return (f"{_show(value)} in {where} is not a valid name; write letters, digits and _ (then also . and -), "
+                f"e.g. '{identifier_example(str(value), False)}'")
+    if pattern.startswith("^[0-9]{4}"):
+        return f"{_show(value)} in {where} is not a date; write e.g. 2026-01-01 or 2026-01-01T06:00:00Z"
+    if pattern.startswith("^(https?"):
+        return f"{_show(value)} in {where} is not an http(s) URL; write e.g. https://hooks.example.com/x or {{{{ var.secret.HOOK_URL }}}}"
+    return f"{_show(value)} in {where} is not in the expected form"
 
 
 def _describe_type(value: Any) -> str:
@@ -203,3 +299,57 @@ def _describe_type(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"a number ({value})"
     return f"a string ({_show(value)})"
+
+
+# -- dates the pattern accepts and the calendar does not ------------------------------------------
+
+DATE_FIELDS = ("startDate",)
+
+
+def _date_errors(data: Any) -> Iterator[SchemaError]:
+    if not isinstance(data, dict):
+        return
+    places: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    envs = data.get("environments")
+    if isinstance(envs, dict):
+        places += [(("environments", name), overlay) for name, overlay in envs.items()]
+    for prefix, mapping in places:
+        for name in DATE_FIELDS:
+            value = mapping.get(name) if isinstance(mapping, dict) else None
+            if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}.*", value):
+                problem = date_problem(value)
+                if problem:
+                    yield SchemaError((*prefix, name), f"{_show(value)} in {_where((*prefix, name), data)} {problem}")
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def date_problem(text: str) -> str | None:
+    """Why `text` (of the startDate form) is no real date or time, with what to write; or None.
+
+    The scheduler reads it with `datetime.fromisoformat` (a trailing Z as +00:00)."""
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+    if not 1 <= month <= 12:
+        return f"is not a real date: there is no month {month}; write a month from 01 to 12"
+    try:
+        date(year, month, day)
+    except ValueError:
+        last = 31
+        while last > 28:
+            try:
+                date(year, month, last)
+                break
+            except ValueError:
+                last -= 1
+        return (f"is not a real date: {MONTHS[month - 1]} {year} has {last} days; "
+                f"write e.g. {year:04d}-{month:02d}-{last:02d}")
+    if len(text) == 10:
+        return None
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        reason = str(exc).replace("must be in", "must be from").split(", not ")[0]
+        return f"is not a real time ({reason}); write e.g. {text[:10]}T06:00:00Z"
+    return None
