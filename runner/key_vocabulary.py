@@ -28,6 +28,10 @@ class Term:
     def write(self, value: Any) -> str:
         if self.form == f"{self.replaces}: {{v}}":  # a plain rename: the key is what to write
             return self.replaces
+        if isinstance(value, list) and "[{v}]" in self.form:
+            items = [_scalar(v) for v in value]
+            if items and all(items):
+                return self.form.replace("{v}", ", ".join(str(i) for i in items))
         shown = _scalar(value)
         return self.form.replace("{v}", shown if shown is not None else self.example)
 
@@ -71,7 +75,7 @@ _TASK: dict[str, Term] = {
     **dict.fromkeys(("id", "task_id", "taskid", "task-id", "taskID", "name", "task", "key", "task_name", "taskName"), TASK_ID),
     **dict.fromkeys(("type", "kind", "uses", "operator_type", "op", "executor_type"), OPERATOR),
     **dict.fromkeys(("depends_on", "dependsOn", "depends", "needs", "upstream", "upstream_tasks", "upstreams", "after",
-                     "requires", "deps", "wait_for", "waitFor", "dependecies", "dependancies"), DEPENDENCIES),
+                     "requires", "deps", "wait_for", "waitFor"), DEPENDENCIES),
     **dict.fromkeys(("retries", "retry", "max_retries", "maxRetries", "retry_count", "retryCount", "attempts",
                      "max_attempts", "retryStrategy", "retry_strategy"), MAX_RETRIES),
     **dict.fromkeys(("retry_delay", "retryDelay", "retry_delay_seconds", "retry_interval", "retryInterval"), RETRY_DELAY),
@@ -219,7 +223,7 @@ _TABLES: dict[str, dict[str, Term]] = {
 }
 
 
-def suggest(key: str, ctx: str, allowed: list[str]) -> Term | None:
+def suggest(key: str, ctx: str, allowed: list[str], present: tuple[str, ...] = ()) -> Term | None:
     """What to write instead of the unknown `key` in a mapping of context `ctx`, or None.
 
     A key that differs from an allowed one only in case, `_` or `-` (`retry_policy`, `DagId`) is
@@ -234,6 +238,8 @@ def suggest(key: str, ctx: str, allowed: list[str]) -> Term | None:
         term = next((t for k, t in table.items() if _flat(k) == flat), None)
     if term is None or (term.replaces and term.replaces not in allowed and ctx != "task"):
         return None
+    if term.replaces in present and ctx != "task":
+        return None  # `cmd` beside `command`: not a rename; the spelling or the key list says more
     return term
 
 

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from runner import key_vocabulary
-from runner.schema_hints import example_for, identifier_example, type_hint
+from runner.schema_hints import OPERATORS, example_for, identifier_example, type_hint
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -185,13 +185,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _unknown_key(path: tuple[str | int, ...], key: str, value: Any, error: Any, data: Any) -> SchemaError:
+def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any], error: Any, data: Any) -> SchemaError:
     allowed = list(error.schema.get("properties", {}))
     where = _where(path, data)
     ctx = key_vocabulary.context(path, data)
-    term = key_vocabulary.suggest(key, ctx, allowed)
+    term = key_vocabulary.suggest(key, ctx, allowed, tuple(str(k) for k in mapping))
     if term is not None:
-        form = term.write(value)
+        form = term.write(mapping[key])
         operator = _get(data, (*path, "operator")) if ctx == "task" else None
         if isinstance(operator, str) and form.startswith(f"operator: {operator} and "):
             form = form[len(f"operator: {operator} and "):]  # the task already has that operator
@@ -214,14 +214,16 @@ def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
         for key in value:
             if key in allowed or any(re.search(p, key) for p in patterns):
                 continue
-            yield _unknown_key(path, str(key), value[key], error, data)
+            yield _unknown_key(path, str(key), value, error, data)
         return
     if kind == "required":
         missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
         for key in missing or error.validator_value[:1]:
             message = f"missing required key '{key}' in {_where(path, data)}"
             example = example_for(key, path, data)
-            yield _Missing(path, f"{message}: write '{example}'" if example else message, key, key=bool(path))
+            if example:
+                message += f": write '{example}'" + (f" (one of {OPERATORS})" if key == "operator" else "")
+            yield _Missing(path, message, key, key=bool(path))
         return
     if "propertyNames" in error.relative_schema_path and isinstance(value, str):
         container = _where(path, data)

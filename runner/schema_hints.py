@@ -14,7 +14,7 @@ REQUIRED = {
     "dagId": "dagId: my_pipeline",
     "tasks": "tasks: [{taskId: a, operator: dummy}]",
     "taskId": "taskId: extract",
-    "operator": f"operator: bash' (one of {OPERATORS})'",
+    "operator": "operator: bash",
     "command": "command: ./run.sh",
     "pythonCode": 'pythonCode: "print(1)"',
     "url": "url: https://example.com/api",
@@ -53,7 +53,7 @@ def example_for(key: str, path: tuple[str | int, ...], data: Any) -> str:
 def identifier_example(value: str, env_style: bool) -> str:
     """`value` made into a valid name: other characters become _, a leading digit gets a _."""
     cleaned = re.sub(r"[^A-Za-z0-9_]" if env_style else r"[^A-Za-z0-9_.-]", "_", value)[:60] or "name"
-    if env_style and cleaned[0].isdigit() or not env_style and not re.match(r"[A-Za-z0-9_]", cleaned):
+    if (env_style and cleaned[0].isdigit()) or (not env_style and not re.match(r"[A-Za-z0-9_]", cleaned)):
         cleaned = "_" + cleaned
     return cleaned
 
@@ -79,10 +79,11 @@ def type_hint(path: tuple[str | int, ...], value: Any, wanted: list[str]) -> str
         return f"{field}: {_BOOL_WORDS[value]}"
     if ("integer" in wanted or "number" in wanted) and isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
         return f"{field}: {value.strip()}"
-    if "string" in wanted and isinstance(value, (int, float)) and not isinstance(value, bool) and not isinstance(path[-1], int):
+    if "string" in wanted and "integer" not in wanted and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and not isinstance(path[-1], int):
         return f'{field}: "{value}"'
     if path and isinstance(path[-1], int) and path[:1] == ("tasks",) and len(path) == 2:
-        return "- taskId: a\n    operator: dummy".split("\n")[0]
+        return "- {taskId: a, operator: dummy}"
     return ""
 
 

@@ -36,7 +36,6 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.schema import validate
 
 CODE = "FR002"
 NAME = "schema"
@@ -45,5 +44,5 @@ FIXABLE = False
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
-    for error in validate(workflow.data):
+    for error in workflow.schema_errors:
         yield workflow.finding(CODE, error.message, error.path, key=error.key)
