@@ -84,10 +84,14 @@ class Task:
 class Workflow:
     """A workflow file or dict. Methods of SPEC section 7 that do not run anything."""
 
-    def __init__(self, data: dict[str, Any], source: Source | None = None, path: str = "<dict>") -> None:
+    def __init__(self, data: dict[str, Any], source: Source | None = None, path: str = "<dict>",
+                 origin: Callable[[PathT], PathT] | None = None) -> None:
         self.data = data
         self.source = source
         self.path = source.path if source is not None else path
+        # where a value of `data` is written in the file, when `data` is derived from it (an
+        # environment overlay applied, task defaults filled in: runner/plan.py)
+        self.origin = origin
         self._refresh()
 
     # -- construction ---------------------------------------------------------------------------
@@ -144,7 +148,9 @@ class Workflow:
     # -- positions and findings -----------------------------------------------------------------
 
     def position(self, path: PathT, key: bool = False) -> tuple[int, int]:
-        return self.source.position(path, key) if self.source is not None else (1, 1)
+        if self.source is None:
+            return (1, 1)
+        return self.source.position(self.origin(path) if self.origin is not None else path, key)
 
     def finding(self, code: str, message: str, path: PathT, key: bool = False, fix: Fix | None = None) -> Finding:
         """A finding at `path`. One of a rule after the schema about a value the schema declared

@@ -144,7 +144,7 @@ def _where(path: tuple[str | int, ...], data: Any) -> str:
     if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
         task = _get(data, path[:2])
         name = task.get("taskId") if isinstance(task, dict) else None
-        label = f"task '{name}'" if isinstance(name, str) else f"task #{path[1] + 1}"
+        label = f"task '{name if len(name) <= 40 else name[:37] + '...'}'" if isinstance(name, str) else f"task #{path[1] + 1}"
         rest = _dotted(path[2:])
         return f"{rest} of {label}" if rest else label
     return _dotted(path) or "the workflow"
@@ -318,7 +318,7 @@ def _date_errors(data: Any) -> Iterator[SchemaError]:
     for prefix, mapping in places:
         for name in DATE_FIELDS:
             value = mapping.get(name) if isinstance(mapping, dict) else None
-            if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}.*", value):
+            if isinstance(value, str) and re.fullmatch(schema()["properties"][name]["pattern"], value):
                 problem = date_problem(value)
                 if problem:
                     yield SchemaError((*prefix, name), f"{_show(value)} in {_where((*prefix, name), data)} {problem}")
