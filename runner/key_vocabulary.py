@@ -282,8 +282,8 @@ def enum_message(value: Any, field: str, where: str, options: list[str]) -> str:
     shown = f"'{value}'" if isinstance(value, str) else json.dumps(value, default=str)
     table = OPERATOR_VALUES if field == "operator" else TRIGGER_VALUES if field == "triggerRule" else {}
     mapped = table.get(str(value)) or next((v for k, v in table.items() if _flat(k) == _flat(str(value))), None)
-    if mapped is None and str(value).lower() in options:
-        mapped = str(value).lower()
+    if mapped is None:
+        mapped = next((o for o in options if o.lower() == str(value).lower()), None)
     if mapped in options:
         return f"{shown} is not a valid {field} in {where}; write '{mapped}'"
     hint = difflib.get_close_matches(str(value), options, n=1)

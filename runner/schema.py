@@ -118,7 +118,8 @@ class _Unknown(SchemaError):
     __slots__ = ("replaces",)
 
     def __init__(self, path: tuple[str | int, ...], message: str, replaces: str) -> None:
-        super().__init__(path, message, key=True)
+        # the key it stands for is declared malformed: `depends_on` makes no "no dependencies"
+        super().__init__(path, message, key=True, malformed=(*path[:-1], replaces) if replaces else path)
         self.replaces = replaces
 
 
@@ -247,7 +248,7 @@ def _message(kind: str, error: Any, path: tuple[str | int, ...], value: Any, dat
             names.extend(n for n in ([item] if isinstance(item, str) else item) if n not in names)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         hint = type_hint(path, value, names)
-        return f"{where} must be {wanted}, not {_describe_type(value)}" + (f"; write '{hint}'" if hint else "")
+        return f"{where} must be {wanted}, not {_describe_type(value)}" + (f"; write {hint}" if hint else "")
     if kind == "pattern":
         return _pattern_message(str(bound), where, value)
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):

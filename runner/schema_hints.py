@@ -63,28 +63,46 @@ _BOOL_WORDS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": 
 
 
 def type_hint(path: tuple[str | int, ...], value: Any, wanted: list[str]) -> str:
-    """`field: example` for a value of the wrong type, when there is an obvious one; else ''."""
+    """What to write (quoted `field: example`) for a value of the wrong type, when it is obvious; else ''."""
     field = next((s for s in reversed(path) if isinstance(s, str)), "")
     shown = _plain(value)
     if field == "timeout" and shown is not None and "object" in wanted:
-        return f"{field}: {{execution: {shown}}}"
+        return f"'{field}: {{execution: {shown}}}'"
     if field == "retryPolicy" and isinstance(value, int) and not isinstance(value, bool):
-        return f"{field}: {{maxRetries: {value}}}"
+        return f"'{field}: {{maxRetries: {value}}}'"
+    if field == "memory" and isinstance(value, str):
+        megabytes = _megabytes(value)
+        if megabytes is not None:
+            return f"'memory: {megabytes}'"
+    if field == "tasks" and isinstance(value, dict) and value:
+        return f"each task as a list item, e.g. '- taskId: {next(iter(value))}'"
     if field == "resources" and "object" in wanted:
-        return "resources: {cpu: 1, memory: 512}"
+        return "'resources: {cpu: 1, memory: 512}'"
+    if ("integer" in wanted or "number" in wanted) and isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
+        return f"'{field}: {value.strip()}'"
     if "array" in wanted and "string" not in wanted and shown is not None and not isinstance(path[-1], int):
         items = ", ".join(p.strip() for p in shown.split(",")) if isinstance(value, str) else shown
-        return f"{field}: [{items}]"
+        return f"'{field}: [{items}]'"
     if "boolean" in wanted and isinstance(value, str) and value in _BOOL_WORDS:
-        return f"{field}: {_BOOL_WORDS[value]}"
-    if ("integer" in wanted or "number" in wanted) and isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
-        return f"{field}: {value.strip()}"
+        return f"'{field}: {_BOOL_WORDS[value]}'"
     if "string" in wanted and "integer" not in wanted and isinstance(value, (int, float)) and not isinstance(value, bool) \
             and not isinstance(path[-1], int):
-        return f'{field}: "{value}"'
+        return f"'{field}: \"{value}\"'"
     if path and isinstance(path[-1], int) and path[:1] == ("tasks",) and len(path) == 2:
-        return "- {taskId: a, operator: dummy}"
+        return "'- {taskId: a, operator: dummy}'"
     return ""
+
+
+_UNITS = {"": 1, "m": 1, "mb": 1, "mi": 1.048576, "mib": 1.048576, "g": 1000, "gb": 1000, "gi": 1073.741824,
+          "gib": 1073.741824, "k": 0.001, "kb": 0.001, "ki": 0.001024, "kib": 0.001024}
+
+
+def _megabytes(text: str) -> int | None:
+    """`2GB` -> 2000, `512Mi` -> 537: memory is an integer of MB."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        return None
+    return max(1, round(float(match.group(1)) * _UNITS[match.group(2).lower()]))
 
 
 def _plain(value: Any) -> str | None:

@@ -45,7 +45,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         if task.operator in ("dummy", "branch", "transfer", None):
             continue
         timeout = effective(workflow, task, "timeout")
-        if workflow.is_malformed(effective_path(workflow, task, "timeout")):
+        if workflow.is_malformed(effective_path(workflow, task, "timeout")) or workflow.is_malformed((*task.path, "timeout")):
             continue  # `timeout: 30s` is the schema's finding, not a missing timeout
         if not isinstance(timeout, dict) or "execution" not in timeout:
             yield workflow.finding(
