@@ -116,7 +116,7 @@ class Workflow:
         self._graph: Graph | None = None
         self._schema_errors: list[SchemaError] | None = None
         self._malformed: frozenset[PathT] | None = None
-        self.muted: set[tuple[str, int, int, str]] = set()
+        self.muted: set[tuple[str, str, int | None]] = set()
 
     # -- what the schema declared malformed -------------------------------------------------------
 
@@ -160,11 +160,11 @@ class Workflow:
         if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
             task_line = self.position(path[:2])[0]
         if code not in EARLIEST and self.is_malformed(path):
-            self.muted.add((code, line, column, message))
+            self.muted.add((code, message, task_line))  # not the position: a rule may refine it
         return Finding(code, message, line, column, path=self.path, fix=fix, task_line=task_line)
 
     def is_muted(self, finding: Finding) -> bool:
-        return (finding.code, finding.line, finding.column, finding.message) in self.muted
+        return (finding.code, finding.message, finding.task_line) in self.muted
 
     # -- graph ------------------------------------------------------------------------------------
 
