@@ -135,7 +135,7 @@ class Workflow:
         A task without a usable taskId is malformed as a whole: what another rule would say
         about it could only name it `None`."""
         if self._malformed is None:
-            paths = {error.malformed for error in self.schema_errors}
+            paths = {error.malformed for error in self.schema_errors if error.malformed is not None}
             paths |= {t.path for t in self.tasks if t.task_id is None or (*t.path, "taskId") in paths}
             self._malformed = frozenset(paths)
         return any(path[:n] in self._malformed for n in range(len(path) + 1))

@@ -54,14 +54,17 @@ class SchemaError:
     """One violation: where it is (path, and whether the key itself is meant) and what to say.
 
     `malformed` is the path of the value the error declares malformed (for a missing key, the
-    path the key would have): later rules do not report on it again."""
+    path the key would have), or None: later rules do not report on it again. A bad key name or
+    an unknown key declares no value malformed (a credential under it is still reported)."""
 
     __slots__ = ("key", "malformed", "message", "path")
 
     def __init__(self, path: tuple[str | int, ...], message: str, key: bool = False,
-                 malformed: tuple[str | int, ...] | None = None) -> None:
+                 malformed: tuple[str | int, ...] | None | bool = True) -> None:
         self.path, self.message, self.key = path, message, key
-        self.malformed = path if malformed is None else malformed
+        self.malformed: tuple[str | int, ...] | None = (
+            path if malformed is True else None if malformed is False or malformed is None else malformed
+        )
 
 
 @cache
@@ -118,9 +121,14 @@ class _Unknown(SchemaError):
     __slots__ = ("replaces",)
 
     def __init__(self, path: tuple[str | int, ...], message: str, replaces: str) -> None:
-        # the key it stands for is declared malformed: `depends_on` makes no "no dependencies"
-        super().__init__(path, message, key=True, malformed=(*path[:-1], replaces) if replaces else path)
+        # the absent key it stands for is declared malformed: `depends_on` makes no "no dependencies"
+        super().__init__(path, message, key=True, malformed=(*path[:-1], replaces) if replaces else None)
         self.replaces = replaces
+
+
+def _standing_for(mapping: dict[Any, Any], key: str) -> str:
+    """`key` when the mapping lacks it (an unknown key can stand for it), else ''."""
+    return key if key and key not in mapping else ""
 
 
 def _replaces(error: SchemaError) -> list[str]:
@@ -197,10 +205,10 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
         if isinstance(operator, str) and form.startswith(f"operator: {operator} and "):
             form = form[len(f"operator: {operator} and "):]  # the task already has that operator
         return _Unknown((*path, key), f"unknown key '{key}' in {where}: write '{form}'" if "(" not in form
-                        else f"unknown key '{key}' in {where}: write {form}", term.replaces)
+                        else f"unknown key '{key}' in {where}: write {form}", _standing_for(mapping, term.replaces))
     hint = difflib.get_close_matches(key, allowed, n=1)
     if hint:
-        return _Unknown((*path, key), f"unknown key '{key}' in {where}; did you mean '{hint[0]}'?", hint[0])
+        return _Unknown((*path, key), f"unknown key '{key}' in {where}; did you mean '{hint[0]}'?", _standing_for(mapping, hint[0]))
     extra = f"; expected one of: {', '.join(allowed)}" if allowed else "; remove it"
     return _Unknown((*path, key), f"unknown key '{key}' in {where}{extra}", "")
 
@@ -229,7 +237,8 @@ def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
     if "propertyNames" in error.relative_schema_path and isinstance(value, str):
         container = _where(path, data)
         yield SchemaError((*path, value), f"'{value}' is not a valid name in {container}; write letters, digits and _, "
-                                          f"not starting with a digit, e.g. '{identifier_example(value, True)}'", key=True)
+                                          f"not starting with a digit, e.g. '{identifier_example(value, True)}'", key=True,
+                          malformed=None)
         return
     yield SchemaError(path, _message(kind, error, path, value, data))
 
