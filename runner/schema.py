@@ -60,7 +60,7 @@ class SchemaError:
     __slots__ = ("key", "malformed", "message", "path")
 
     def __init__(self, path: tuple[str | int, ...], message: str, key: bool = False,
-                 malformed: tuple[str | int, ...] | None | bool = True) -> None:
+                 malformed: tuple[str | int, ...] | bool | None = True) -> None:
         self.path, self.message, self.key = path, message, key
         self.malformed: tuple[str | int, ...] | None = (
             path if malformed is True else None if malformed is False or malformed is None else malformed
