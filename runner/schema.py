@@ -256,7 +256,9 @@ def _message(kind: str, error: Any, path: tuple[str | int, ...], value: Any, dat
         for item in expected:
             names.extend(n for n in ([item] if isinstance(item, str) else item) if n not in names)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        hint = type_hint(path, value, names)
+        task = _get(data, path[:2]) if path[:1] == ("tasks",) else None
+        operator = task.get("operator") if isinstance(task, dict) and isinstance(task.get("operator"), str) else None
+        hint = type_hint(path, value, names, operator)
         return f"{where} must be {wanted}, not {_describe_type(value)}" + (f"; write {hint}" if hint else "")
     if kind == "pattern":
         return _pattern_message(str(bound), where, value)

@@ -62,7 +62,7 @@ _BOOL_WORDS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": 
                "true": "true", "false": "false", "True": "true", "False": "false"}
 
 
-def type_hint(path: tuple[str | int, ...], value: Any, wanted: list[str]) -> str:
+def type_hint(path: tuple[str | int, ...], value: Any, wanted: list[str], operator: str | None = None) -> str:
     """What to write (quoted `field: example`) for a value of the wrong type, when it is obvious; else ''."""
     field = next((s for s in reversed(path) if isinstance(s, str)), "")
     shown = _plain(value)
@@ -76,6 +76,9 @@ def type_hint(path: tuple[str | int, ...], value: Any, wanted: list[str]) -> str
             return f"'memory: {megabytes}'"
     if field == "tasks" and isinstance(value, dict) and value:
         return f"each task as a list item, e.g. '- taskId: {next(iter(value))}'"
+    if field == "params" and len(path) == 3 and isinstance(value, str) and operator in PARAMS:
+        key = {"bash": "command", "python": "pythonCode", "http": "url"}.get(operator)
+        return f"'params: {{{key}: {shown}}}'" if key and shown is not None else f"'{PARAMS[operator]}'"
     if field == "resources" and "object" in wanted:
         return "'resources: {cpu: 1, memory: 512}'"
     if ("integer" in wanted or "number" in wanted) and isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
@@ -89,7 +92,8 @@ def type_hint(path: tuple[str | int, ...], value: Any, wanted: list[str]) -> str
             and not isinstance(path[-1], int):
         return f"'{field}: \"{value}\"'"
     if path and isinstance(path[-1], int) and path[:1] == ("tasks",) and len(path) == 2:
-        return "'- {taskId: a, operator: dummy}'"
+        name = value if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,60}", value) else "a"
+        return f"'- {{taskId: {name}, operator: dummy}}'"
     return ""
 
 

@@ -265,3 +265,13 @@ def test_schema_messages_say_what_to_write_in_words(findings: Findings, snippet:
     (finding,) = findings("dagId: d\n" + snippet + "tasks:\n  - {taskId: a, operator: dummy}\n", "FR002")
     assert finding.message == expected
     assert "minimum" not in finding.message and "^" not in finding.message
+
+
+def test_an_unknown_operator_is_not_also_a_missing_timeout(findings: Findings) -> None:
+    text = "dagId: d\ntasks:\n  - taskId: a\n    operator: BashOperator\n    params: {command: x}\n"
+    assert [f.code for f in findings(text)] == ["FR002"]
+
+
+def test_retries_on_an_http_task_is_not_also_a_missing_retry_policy(findings: Findings) -> None:
+    text = "dagId: d\ntasks:\n  - taskId: a\n    operator: http\n    params: {url: 'https://x'}\n    retries: 3\n    timeout: {execution: 1m}\n"
+    assert [f.code for f in findings(text)] == ["FR002"]

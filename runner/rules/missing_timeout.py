@@ -42,8 +42,8 @@ FIXABLE = False
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
-        if task.operator in ("dummy", "branch", "transfer", None):
-            continue
+        if task.operator in ("dummy", "branch", "transfer", None) or workflow.is_malformed((*task.path, "operator")):
+            continue  # runs nothing, or `operator: BashOperator`: the schema's finding
         timeout = effective(workflow, task, "timeout")
         if workflow.is_malformed(effective_path(workflow, task, "timeout")) or workflow.is_malformed((*task.path, "timeout")):
             continue  # `timeout: 30s` is the schema's finding, not a missing timeout
