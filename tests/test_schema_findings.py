@@ -136,7 +136,7 @@ def test_tasks_of_wrong_types_are_each_reported(findings: Findings) -> None:
     text = 'dagId: d\ntasks: [1, "x", null]\n'
     assert schema_findings(findings, text) == [
         (2, 9, "task #1 must be a mapping, not a number (1); write '- {taskId: a, operator: dummy}'"),
-        (2, 12, "task #2 must be a mapping, not a string ('x'); write '- {taskId: a, operator: dummy}'"),
+        (2, 12, "task #2 must be a mapping, not a string ('x'); write '- {taskId: x, operator: dummy}'"),
         (2, 17, "task #3 must be a mapping, not null; write '- {taskId: a, operator: dummy}'"),
     ]
 
