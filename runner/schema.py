@@ -18,20 +18,10 @@ from importlib import resources
 from typing import Any
 
 from runner import key_vocabulary
-from runner.schema_hints import OPERATORS, example_for, identifier_example, type_hint
+from runner import schema_hints as phrase
+from runner.schema_hints import OPERATORS, example_for, identifier_example
 
 SCHEMA_FILE = "workflow.schema.json"
-
-_TYPE_NAMES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "null",
-}
-
 
 def schema_text() -> str:
     return resources.files("runner").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
@@ -88,6 +78,7 @@ def is_valid(data: Any) -> bool | None:
 def validate(data: Any) -> Iterator[SchemaError]:
     yield from _schema_errors(data)
     yield from _date_errors(data)
+    yield from _param_errors(data)
 
 
 def _schema_errors(data: Any) -> Iterator[SchemaError]:
@@ -148,60 +139,14 @@ def _branch_error(error: Any) -> Any:
     return best_match(typed) if typed else error
 
 
-def _where(path: tuple[str | int, ...], data: Any) -> str:
-    """`task 'b'`, `params of task 'b'`, `retryPolicy`, `the workflow` ..."""
-    if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
-        task = _get(data, path[:2])
-        name = task.get("taskId") if isinstance(task, dict) else None
-        label = f"task '{name if len(name) <= 40 else name[:37] + '...'}'" if isinstance(name, str) else f"task #{path[1] + 1}"
-        rest = _dotted(path[2:])
-        return f"{rest} of {label}" if rest else label
-    return _dotted(path) or "the workflow"
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
-
-
-def _get(data: Any, path: tuple[str | int, ...]) -> Any:
-    for step in path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _parent(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """The path of the mapping holding the field (dropping list indices below it)."""
-    while path and isinstance(path[-1], int):
-        path = path[:-1]
-    return path[:-1]
-
-
-def _field(path: tuple[str | int, ...]) -> str:
-    for step in reversed(path):
-        if isinstance(step, str):
-            return step
-    return "item"
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any], error: Any, data: Any) -> SchemaError:
     allowed = list(error.schema.get("properties", {}))
-    where = _where(path, data)
+    where = phrase.where(path, data)
     ctx = key_vocabulary.context(path, data)
     term = key_vocabulary.suggest(key, ctx, allowed, tuple(str(k) for k in mapping))
     if term is not None:
         form = term.write(mapping[key])
-        operator = _get(data, (*path, "operator")) if ctx == "task" else None
+        operator = phrase.get_path(data, (*path, "operator")) if ctx == "task" else None
         if isinstance(operator, str) and form.startswith(f"operator: {operator} and "):
             form = form[len(f"operator: {operator} and "):]  # the task already has that operator
         return _Unknown((*path, key), f"unknown key '{key}' in {where}: write '{form}'" if "(" not in form
@@ -228,91 +173,19 @@ def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
     if kind == "required":
         missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
         for key in missing or error.validator_value[:1]:
-            message = f"missing required key '{key}' in {_where(path, data)}"
+            message = f"missing required key '{key}' in {phrase.where(path, data)}"
             example = example_for(key, path, data)
             if example:
                 message += f": write '{example}'" + (f" (one of {OPERATORS})" if key == "operator" else "")
             yield _Missing(path, message, key, key=bool(path))
         return
     if "propertyNames" in error.relative_schema_path and isinstance(value, str):
-        container = _where(path, data)
+        container = phrase.where(path, data)
         yield SchemaError((*path, value), f"'{value}' is not a valid name in {container}; write letters, digits and _, "
                                           f"not starting with a digit, e.g. '{identifier_example(value, True)}'", key=True,
                           malformed=None)
         return
-    yield SchemaError(path, _message(kind, error, path, value, data))
-
-
-def _message(kind: str, error: Any, path: tuple[str | int, ...], value: Any, data: Any) -> str:
-    where = _where(path, data)
-    bound = error.validator_value
-    if kind == "enum":
-        return key_vocabulary.enum_message(value, _field(path), _where(_parent(path), data), [str(o) for o in bound])
-    if kind == "const":
-        return f"{where} must be {_show(bound)}; write {_show(bound)}"
-    if kind == "type" or (kind in ("anyOf", "oneOf") and error.context):
-        expected = [bound] if kind == "type" else [e.validator_value for e in error.context]
-        names: list[str] = []
-        for item in expected:
-            names.extend(n for n in ([item] if isinstance(item, str) else item) if n not in names)
-        wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        task = _get(data, path[:2]) if path[:1] == ("tasks",) else None
-        operator = task.get("operator") if isinstance(task, dict) and isinstance(task.get("operator"), str) else None
-        hint = type_hint(path, value, names, operator)
-        return f"{where} must be {wanted}, not {_describe_type(value)}" + (f"; write {hint}" if hint else "")
-    if kind == "pattern":
-        return _pattern_message(str(bound), where, value)
-    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {"minimum": f"{bound} or more", "exclusiveMinimum": f"a number above {bound}",
-                 "maximum": f"{bound} or less", "exclusiveMaximum": f"a number below {bound}"}[kind]
-        return f"{where} is {_show(value)}; write {words}"
-    if kind == "maxLength":
-        return f"{where} is {len(value)} characters long; write at most {bound} (it names files and log paths)"
-    if kind == "minLength":
-        return f"{where} is empty; write a value or leave the key out"
-    if kind == "minItems":
-        if path == ("tasks",):
-            return "tasks is empty; write at least one task, e.g. '- {taskId: a, operator: dummy}'"
-        return f"{where} is an empty list; write at least one item or leave the key out"
-    if kind == "minProperties":
-        return f"{where} is empty; write at least one entry, e.g. 'key: value'"
-    if kind == "maxProperties" and isinstance(value, dict):
-        return f"{where} sets {', '.join(map(str, value))}; write one per list item (each notifier is one of email, command or webhook)"
-    if kind == "uniqueItems":
-        return f"{where} lists a value twice; write each value once"
-    if kind == "not" and isinstance(value, dict):
-        return f"{where}: {error.schema.get('description') or 'these keys cannot be used together'}; write only one of them"
-    detail = error.message
-    if len(detail) > 160:
-        detail = detail[:157] + "..."
-    return f"{where}: {detail}"
-
-
-def _pattern_message(pattern: str, where: str, value: Any) -> str:
-    if "ms|s|m|h|d" in pattern:
-        return f"{_show(value)} in {where} is not a duration; write e.g. 500ms, 30s, 10m, 1h30m, or an integer of milliseconds"
-    if pattern.startswith("^[A-Za-z0-9_]"):
-        return (f"{_show(value)} in {where} is not a valid name; write letters, digits and _ (then also . and -), "
-                f"e.g. '{identifier_example(str(value), False)}'")
-    if pattern.startswith("^[0-9]{4}"):
-        return f"{_show(value)} in {where} is not a date; write e.g. 2026-01-01 or 2026-01-01T06:00:00Z"
-    if pattern.startswith("^(https?"):
-        return f"{_show(value)} in {where} is not an http(s) URL; write e.g. https://hooks.example.com/x or {{{{ var.secret.HOOK_URL }}}}"
-    return f"{_show(value)} in {where} is not in the expected form"
-
-
-def _describe_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    return f"a string ({_show(value)})"
+    yield SchemaError(path, phrase.message(kind, error, path, value, data))
 
 
 # -- dates the pattern accepts and the calendar does not ------------------------------------------
@@ -333,7 +206,7 @@ def _date_errors(data: Any) -> Iterator[SchemaError]:
             if isinstance(value, str) and re.fullmatch(schema()["properties"][name]["pattern"], value):
                 problem = date_problem(value)
                 if problem:
-                    yield SchemaError((*prefix, name), f"{_show(value)} in {_where((*prefix, name), data)} {problem}")
+                    yield SchemaError((*prefix, name), f"{phrase.show(value)} in {phrase.where((*prefix, name), data)} {problem}")
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -367,3 +240,60 @@ def date_problem(text: str) -> str | None:
         reason = str(exc).replace("must be in", "must be from").split(", not ")[0]
         return f"is not a real time ({reason}); write e.g. {text[:10]}T06:00:00Z"
     return None
+
+
+# -- run parameters: each a JSON Schema, whose default must satisfy it ------------------------------
+
+JSON_TYPES = ("string", "integer", "number", "boolean", "array", "object", "null")
+TYPE_WORDS = {"str": "string", "int": "integer", "float": "number", "bool": "boolean", "list": "array",
+              "dict": "object", "text": "string", "double": "number", "map": "object", "none": "null"}
+
+
+def _param_errors(data: Any) -> Iterator[SchemaError]:
+    """A parameter whose schema is no JSON Schema (`type: str`), or whose default breaks it
+    (`{type: integer, minimum: 1, default: 0}`): every run without --param would be refused."""
+    if not isinstance(data, dict):
+        return
+    places: list[tuple[tuple[str | int, ...], Any]] = [(("params",), data.get("params"))]
+    envs = data.get("environments")
+    if isinstance(envs, dict):
+        places += [(("environments", name, "params"), overlay.get("params")) for name, overlay in envs.items()
+                   if isinstance(overlay, dict)]
+    for prefix, params in places:
+        for name, spec in params.items() if isinstance(params, dict) else ():
+            # a $ref could name a remote document: lint never opens a connection
+            if isinstance(spec, dict) and spec and "$ref" not in json.dumps(spec, default=str) \
+                    and "$dynamicRef" not in json.dumps(spec, default=str):
+                yield from _param_error((*prefix, name), spec)
+
+
+def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[SchemaError]:
+    import jsonschema_rs
+
+    try:
+        checker = jsonschema_rs.validator_for(spec)
+    except Exception:
+        kind = spec.get("type")
+        if isinstance(kind, str) and kind not in JSON_TYPES:
+            better = TYPE_WORDS.get(kind.lower()) or next(iter(difflib.get_close_matches(kind, JSON_TYPES, n=1)), "string")
+            yield SchemaError((*path, "type"), f"'{kind}' in {phrase.dotted(path)}.type is not a JSON Schema type; write '{better}'")
+        else:
+            yield SchemaError(path, f"{phrase.dotted(path)} is not a valid JSON Schema; write e.g. '{{type: string, default: \"\"}}'")
+        return
+    if "default" not in spec:
+        return
+    try:
+        if checker.is_valid(spec["default"]):
+            return
+    except Exception:
+        return
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(spec).iter_errors(spec["default"]))
+    if error is None:
+        return
+    inner = ("default", *error.absolute_path)
+    detail = phrase.message(error.validator, error, inner, error.instance, {})
+    detail = detail.replace(" in the workflow;", ";")
+    yield SchemaError((*path, *inner), f"parameter '{path[-1]}' breaks its own schema: {detail}")

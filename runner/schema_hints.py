@@ -1,11 +1,15 @@
-"""Examples for schema messages: what to write for a missing key, a value of the wrong type, or
-a name that breaks the identifier rules. Kept apart from runner/schema.py, which decides which
-error to report; this module only phrases the fix."""
+"""The words of schema messages: where a value is (`retryPolicy of task 'b'`), what is wrong
+with it in plain words (no regular expression, no "minimum of 1"), and what to write instead: an
+example for a missing key, a value of the wrong type, or a name that breaks the identifier rules.
+runner/schema.py decides which errors to report; this module only phrases them."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from runner import key_vocabulary
 
 OPERATORS = "dummy, bash, python, http, email, branch, transfer"
 
@@ -117,3 +121,132 @@ def _plain(value: Any) -> str | None:
     if isinstance(value, str) and value and len(value) <= 40 and "\n" not in value:
         return value
     return None
+
+
+TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def where(path: tuple[str | int, ...], data: Any) -> str:
+    """`task 'b'`, `params of task 'b'`, `retryPolicy`, `the workflow` ..."""
+    if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+        task = get_path(data, path[:2])
+        name = task.get("taskId") if isinstance(task, dict) else None
+        label = f"task '{name if len(name) <= 40 else name[:37] + '...'}'" if isinstance(name, str) else f"task #{path[1] + 1}"
+        rest = dotted(path[2:])
+        return f"{rest} of {label}" if rest else label
+    return dotted(path) or "the workflow"
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def get_path(data: Any, path: tuple[str | int, ...]) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def parent_path(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The path of the mapping holding the field (dropping list indices below it)."""
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    return path[:-1]
+
+
+def field_name(path: tuple[str | int, ...]) -> str:
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return "item"
+
+
+def show(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def message(kind: str, error: Any, path: tuple[str | int, ...], value: Any, data: Any) -> str:
+    place = where(path, data)
+    bound = error.validator_value
+    if kind == "enum":
+        return key_vocabulary.enum_message(value, field_name(path), where(parent_path(path), data), [str(o) for o in bound])
+    if kind == "const":
+        return f"{place} must be {show(bound)}; write {show(bound)}"
+    if kind == "type" or (kind in ("anyOf", "oneOf") and error.context):
+        expected = [bound] if kind == "type" else [e.validator_value for e in error.context]
+        names: list[str] = []
+        for item in expected:
+            names.extend(n for n in ([item] if isinstance(item, str) else item) if n not in names)
+        wanted = " or ".join(TYPE_NAMES.get(n, n) for n in names)
+        task = get_path(data, path[:2]) if path[:1] == ("tasks",) else None
+        operator = task.get("operator") if isinstance(task, dict) and isinstance(task.get("operator"), str) else None
+        hint = type_hint(path, value, names, operator)
+        return f"{place} must be {wanted}, not {describe_type(value)}" + (f"; write {hint}" if hint else "")
+    if kind == "pattern":
+        return pattern_message(str(bound), place, value)
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": f"{bound} or more", "exclusiveMinimum": f"a number above {bound}",
+                 "maximum": f"{bound} or less", "exclusiveMaximum": f"a number below {bound}"}[kind]
+        return f"{place} is {show(value)}; write {words}"
+    if kind == "maxLength":
+        return f"{place} is {len(value)} characters long; write at most {bound} (it names files and log paths)"
+    if kind == "minLength":
+        return f"{place} is empty; write a value or leave the key out"
+    if kind == "minItems":
+        if path == ("tasks",):
+            return "tasks is empty; write at least one task, e.g. '- {taskId: a, operator: dummy}'"
+        return f"{place} is an empty list; write at least one item or leave the key out"
+    if kind == "minProperties":
+        return f"{place} is empty; write at least one entry, e.g. 'key: value'"
+    if kind == "maxProperties" and isinstance(value, dict):
+        return f"{place} sets {', '.join(map(str, value))}; write one per list item (each notifier is one of email, command or webhook)"
+    if kind == "uniqueItems":
+        return f"{place} lists a value twice; write each value once"
+    if kind == "not" and isinstance(value, dict):
+        return f"{place}: {error.schema.get('description') or 'these keys cannot be used together'}; write only one of them"
+    detail = error.message
+    if len(detail) > 160:
+        detail = detail[:157] + "..."
+    return f"{place}: {detail}"
+
+
+def pattern_message(pattern: str, place: str, value: Any) -> str:
+    if "ms|s|m|h|d" in pattern:
+        return f"{show(value)} in {place} is not a duration; write e.g. 500ms, 30s, 10m, 1h30m, or an integer of milliseconds"
+    if pattern.startswith("^[A-Za-z0-9_]"):
+        return (f"{show(value)} in {place} is not a valid name; write letters, digits and _ (then also . and -), "
+                f"e.g. '{identifier_example(str(value), False)}'")
+    if pattern.startswith("^[0-9]{4}"):
+        return f"{show(value)} in {place} is not a date; write e.g. 2026-01-01 or 2026-01-01T06:00:00Z"
+    if pattern.startswith("^(https?"):
+        return f"{show(value)} in {place} is not an http(s) URL; write e.g. https://hooks.example.com/x or {{{{ var.secret.HOOK_URL }}}}"
+    return f"{show(value)} in {place} is not in the expected form"
+
+
+def describe_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    return f"a string ({show(value)})"

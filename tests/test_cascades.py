@@ -275,3 +275,25 @@ def test_an_unknown_operator_is_not_also_a_missing_timeout(findings: Findings) -
 def test_retries_on_an_http_task_is_not_also_a_missing_retry_policy(findings: Findings) -> None:
     text = "dagId: d\ntasks:\n  - taskId: a\n    operator: http\n    params: {url: 'https://x'}\n    retries: 3\n    timeout: {execution: 1m}\n"
     assert [f.code for f in findings(text)] == ["FR002"]
+
+
+# -- run parameters whose own schema or default cannot work -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "column", "expected"),
+    [
+        ("{type: integer, minimum: 1, default: 0}", 43, "parameter 'n' breaks its own schema: default is 0; write 1 or more"),
+        ("{enum: [eu, us], default: asia}", 32, "parameter 'n' breaks its own schema: 'asia' is not a valid default; write one of: eu, us"),
+        ("{type: str}", 13, "'str' in params.n.type is not a JSON Schema type; write 'string'"),
+    ],
+)
+def test_a_param_default_that_breaks_its_schema_is_reported_at_the_default(findings: Findings, spec: str, column: int,
+                                                                             expected: str) -> None:
+    text = f"dagId: d\nparams:\n  n: {spec}\ntasks:\n  - {{taskId: a, operator: dummy}}\n"
+    assert lines(findings(text, "FR002")) == [(3, column, "FR002", expected)]
+
+
+def test_a_param_schema_with_a_ref_is_not_followed(findings: Findings) -> None:
+    text = "dagId: d\nparams:\n  n: {$ref: 'http://127.0.0.1:9/x.json', default: 1}\ntasks:\n  - {taskId: a, operator: dummy}\n"
+    assert findings(text, "FR002") == []
