@@ -143,6 +143,9 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
     allowed = list(error.schema.get("properties", {}))
     where = phrase.where(path, data)
     ctx = key_vocabulary.context(path, data)
+    if ctx == "environment" and key in ("dagId", "tasks", "environments"):
+        return _Unknown((*path, key), f"'{key}' in {where} cannot be overlaid (an overlay sets only top-level settings); "
+                                      f"remove it, or write a separate workflow file", "")
     term = key_vocabulary.suggest(key, ctx, allowed, tuple(str(k) for k in mapping))
     if term is not None:
         form = term.write(mapping[key])

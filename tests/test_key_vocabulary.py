@@ -98,3 +98,11 @@ def test_context_and_suggest() -> None:
     assert suggest("endpoint", "params:bash", ["command", "env", "cwd"]) is None
     snake = suggest("retry_policy", "task", ["retryPolicy", "timeout"])
     assert snake is not None and snake.replaces == "retryPolicy"
+
+
+@pytest.mark.parametrize("key", ["dagId", "tasks"])
+def test_an_overlay_that_sets_what_cannot_be_overlaid_says_to_remove_it(findings: Findings, key: str) -> None:
+    text = f"dagId: d\nenvironments:\n  dev:\n    {key}: x\ntasks:\n  - {{taskId: a, operator: dummy}}\n"
+    (finding,) = findings(text)
+    assert (finding.code, finding.line, finding.column) == ("FR002", 4, 5)
+    assert finding.message.startswith(f"'{key}' in environments.dev cannot be overlaid") and "remove it" in finding.message
