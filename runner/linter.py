@@ -43,7 +43,8 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None, severit
         if (config is not None and not config.selects(rule.CODE)) or severity not in (None, rule.SEVERITY):
             continue
         for finding in rule.check(workflow):
-            out.append(replace(finding, severity=rule.SEVERITY, name=rule.NAME, path=workflow.path))
+            if not workflow.is_muted(finding):  # about a value an earlier finding declared malformed
+                out.append(replace(finding, severity=rule.SEVERITY, name=rule.NAME, path=workflow.path))
     return sorted(out, key=Finding.sort_key)
 
 

@@ -12,13 +12,19 @@ import graphlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from runner.findings import Finding, Fix
 from runner.graph import Graph
 from runner.source import Source, YamlProblem, load
 
+if TYPE_CHECKING:
+    from runner.schema import SchemaError
+
 CycleError = graphlib.CycleError
+
+# The rules that decide what is malformed: their findings are never muted.
+EARLIEST = frozenset({"FR001", "FR002"})
 
 PathT = tuple[str | int, ...]
 _T = TypeVar("_T")
@@ -66,6 +72,11 @@ class Task:
     def path(self) -> PathT:
         return ("tasks", self.index)
 
+    @property
+    def label(self) -> str:
+        """`task 'a'`, or `task #3` for a task without a usable taskId (never `task 'None'`)."""
+        return f"task '{self.task_id}'" if self.task_id is not None else f"task #{self.index + 1}"
+
     def __repr__(self) -> str:
         return f"Task({self.task_id!r}, {self.operator!r})"
 
@@ -73,10 +84,14 @@ class Task:
 class Workflow:
     """A workflow file or dict. Methods of SPEC section 7 that do not run anything."""
 
-    def __init__(self, data: dict[str, Any], source: Source | None = None, path: str = "<dict>") -> None:
+    def __init__(self, data: dict[str, Any], source: Source | None = None, path: str = "<dict>",
+                 origin: Callable[[PathT], PathT] | None = None) -> None:
         self.data = data
         self.source = source
         self.path = source.path if source is not None else path
+        # where a value of `data` is written in the file, when `data` is derived from it (an
+        # environment overlay applied, task defaults filled in: runner/plan.py)
+        self.origin = origin
         self._refresh()
 
     # -- construction ---------------------------------------------------------------------------
@@ -99,6 +114,31 @@ class Workflow:
             if task.task_id is not None:
                 self.by_id.setdefault(task.task_id, task)
         self._graph: Graph | None = None
+        self._schema_errors: list[SchemaError] | None = None
+        self._malformed: frozenset[PathT] | None = None
+        self.muted: set[tuple[str, str, int | None]] = set()
+
+    # -- what the schema declared malformed -------------------------------------------------------
+
+    @property
+    def schema_errors(self) -> list[SchemaError]:
+        """The JSON Schema violations of the document (computed once, whichever rules run)."""
+        if self._schema_errors is None:
+            from runner.schema import validate
+
+            self._schema_errors = list(validate(self.data))
+        return self._schema_errors
+
+    def is_malformed(self, path: PathT) -> bool:
+        """Whether the value at `path`, or one holding it, was declared malformed by the schema.
+
+        A task without a usable taskId is malformed as a whole: what another rule would say
+        about it could only name it `None`."""
+        if self._malformed is None:
+            paths = {error.malformed for error in self.schema_errors if error.malformed is not None}
+            paths |= {t.path for t in self.tasks if t.task_id is None or (*t.path, "taskId") in paths}
+            self._malformed = frozenset(paths)
+        return any(path[:n] in self._malformed for n in range(len(path) + 1))
 
     @property
     def dag_id(self) -> str:
@@ -108,14 +148,23 @@ class Workflow:
     # -- positions and findings -----------------------------------------------------------------
 
     def position(self, path: PathT, key: bool = False) -> tuple[int, int]:
-        return self.source.position(path, key) if self.source is not None else (1, 1)
+        if self.source is None:
+            return (1, 1)
+        return self.source.position(self.origin(path) if self.origin is not None else path, key)
 
     def finding(self, code: str, message: str, path: PathT, key: bool = False, fix: Fix | None = None) -> Finding:
+        """A finding at `path`. One of a rule after the schema about a value the schema declared
+        malformed is muted (`muted`; the linter drops it): one mistake, one finding."""
         line, column = self.position(path, key)
         task_line = None
         if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
             task_line = self.position(path[:2])[0]
+        if code not in EARLIEST and self.is_malformed(path):
+            self.muted.add((code, message, task_line))  # not the position: a rule may refine it
         return Finding(code, message, line, column, path=self.path, fix=fix, task_line=task_line)
+
+    def is_muted(self, finding: Finding) -> bool:
+        return (finding.code, finding.message, finding.task_line) in self.muted
 
     # -- graph ------------------------------------------------------------------------------------
 

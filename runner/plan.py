@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from runner.durations import seconds
 from runner.errors import FlowrunError
 from runner.findings import Finding
-from runner.model import Workflow
+from runner.model import PathT, Workflow
 
 DEFAULT_CONCURRENCY = 16
 DEFAULTABLE = ("retryPolicy", "timeout", "resources", "queue", "priority", "triggerRule", "metadata")
@@ -137,13 +138,55 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def origin_of(data: dict[str, Any], env: str | None) -> Callable[[PathT], PathT]:
+    """Where a value of the effective data (`effective_data(data, env)`) is written in the file:
+    a key the overlay sets is under `environments.<env>`, a task field filled from `defaults` is
+    under `defaults` (itself perhaps set by the overlay)."""
+    envs = data.get("environments")
+    overlay = envs.get(env) if env and isinstance(envs, dict) else None
+    overlaid = set(overlay) if isinstance(overlay, dict) else set()
+    tasks = data.get("tasks")
+
+    def top(path: PathT) -> PathT:
+        return ("environments", str(env), *path) if path and path[0] in overlaid else path
+
+    def origin(path: PathT) -> PathT:
+        if len(path) >= 3 and path[0] == "tasks" and isinstance(path[1], int) and isinstance(tasks, list) \
+                and path[1] < len(tasks) and isinstance(tasks[path[1]], dict) and path[2] not in tasks[path[1]] \
+                and path[2] in DEFAULTABLE:
+            return top(("defaults", *path[2:]))
+        return top(path)
+
+    return origin
+
+
+def _errors(workflow: Workflow, env: str | None) -> tuple[dict[str, Any], list[Finding]]:
+    """The effective data, and the errors that keep it from running: those of the file as
+    written first (an overlay's own mistakes included, each once, at its own node); then those
+    that only the overlay and defaults together make, at the overlay's or the default's node."""
+    errors = workflow.errors()
+    if errors:
+        return workflow.data, errors
+    data = effective_data(workflow, env)
+    if data == workflow.data:
+        return data, []
+    env_name = env or os.environ.get("FLOWRUN_ENV") or None
+    effective = Workflow(data, workflow.source, workflow.path, origin=origin_of(workflow.data, env_name))
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for finding in effective.errors():  # a default shared by many tasks is one mistake
+        if (finding.code, finding.line, finding.column) not in seen:
+            seen.add((finding.code, finding.line, finding.column))
+            unique.append(finding)
+    return data, unique
+
+
 def compile_plan(workflow: Workflow, env: str | None = None) -> Plan:
     """Raise InvalidWorkflow if the workflow (with its overlay) has error-level findings."""
-    data = effective_data(workflow, env)
-    effective = Workflow(data, workflow.source, workflow.path) if data != workflow.data else workflow
-    errors = effective.errors()
+    data, errors = _errors(workflow, env)
     if errors:
         raise InvalidWorkflow(errors)
+    effective = Workflow(data, workflow.source, workflow.path) if data != workflow.data else workflow
     tasks = []
     for task in effective.tasks:
         raw = task.data

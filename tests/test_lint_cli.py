@@ -300,7 +300,8 @@ def test_ignore_file(suppressed: dict[str, list[tuple[int, str]]]) -> None:
 
 
 def test_ignore_file_must_stand_on_its_own_line(suppressed: dict[str, list[tuple[int, str]]]) -> None:
-    assert suppressed["file_trailing.yaml"] == [(10, "FR102"), (10, "FR004"), (13, "FR104")]
+    # it suppresses nothing, and says so (FR006 at the comment)
+    assert suppressed["file_trailing.yaml"] == [(1, "FR006"), (10, "FR102"), (10, "FR004"), (13, "FR104")]
 
 
 def test_unused_suppressions_are_reported_as_fr006(write: Write, run_cli: RunCli) -> None:

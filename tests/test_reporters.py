@@ -31,7 +31,7 @@ SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sarif-
 UPDATE = os.environ.get("FLOWRUN_UPDATE_GOLDEN") == "1"
 
 # Several findings of every severity: FR006 x2 (info), FR102 (warning, fixable), FR002 x2 and
-# FR004 (errors; '%' must be escaped in GitHub annotations), FR104 (warning); FR001 in broken.yaml.
+# (errors; '%' must be escaped in GitHub annotations), FR104 (warning); FR001 in broken.yaml.
 ETL = """\
 # flowrun: ignore-file[FR005]
 dagId: etl
@@ -115,7 +115,7 @@ def test_sarif_is_valid_against_the_official_schema(project: Path, run_cli: RunC
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in sarif_validator().iter_errors(log)]
     assert errors == []
     assert log["version"] == "2.1.0"
-    assert len(log["runs"][0]["results"]) == 8
+    assert len(log["runs"][0]["results"]) == 7
 
 
 def test_sarif_without_results_is_valid(tmp_path: Path, run_cli: RunCli) -> None:
@@ -159,9 +159,10 @@ def test_github_escapes_properties_and_data(tmp_path: Path, run_cli: RunCli) -> 
     (folder / "w.yaml").write_text(
         "dagId: d\ntasks:\n  - {taskId: a, operator: dummy, dependencies: ['x%y']}\n", encoding="utf-8"
     )
-    result = run_cli("lint", "--format", "github", "--select", "FR004", "a,b:c")
+    result = run_cli("lint", "--format", "github", "--select", "FR002", "a,b:c")
     assert result.stdout == (
-        "::error file=a%2Cb%3Ac/w.yaml,line=3,col=49,title=FR004::dependency 'x%25y' of task 'a' names no task\n"
+        "::error file=a%2Cb%3Ac/w.yaml,line=3,col=49,title=FR002::'x%25y' in dependencies[0] of task 'a' is not a valid name; "
+        "write letters, digits and _ (then also . and -), e.g. 'x_y'\n"
     )
 
 

@@ -38,18 +38,18 @@ def test_unknown_key_without_close_match_lists_the_allowed_keys(findings: Findin
 
 def test_missing_required_task_key_points_at_the_task(findings: Findings) -> None:
     text = HEAD + "    dependencies: [a]\n"
-    assert schema_findings(findings, text) == [(5, 5, "missing required key 'operator' in task 'b'")]
+    assert schema_findings(findings, text) == [(5, 5, "missing required key 'operator' in task 'b': write 'operator: bash' (one of dummy, bash, python, http, email, branch, transfer)")]
 
 
 def test_missing_required_operator_param_points_at_params(findings: Findings) -> None:
     text = HEAD + "    operator: bash\n    params: {cwd: /tmp}\n"
-    assert schema_findings(findings, text) == [(7, 5, "missing required key 'command' in params of task 'b'")]
+    assert schema_findings(findings, text) == [(7, 5, "missing required key 'command' in params of task 'b': write 'command: ./run.sh'")]
 
 
 def test_missing_top_level_keys_are_each_reported_once(findings: Findings) -> None:
     assert schema_findings(findings, "description: nothing else\n") == [
-        (1, 1, "missing required key 'dagId' in the workflow"),
-        (1, 1, "missing required key 'tasks' in the workflow"),
+        (1, 1, "missing required key 'dagId' in the workflow: write 'dagId: my_pipeline'"),
+        (1, 1, "missing required key 'tasks' in the workflow: write 'tasks: [{taskId: a, operator: dummy}]'"),
     ]
 
 
@@ -63,7 +63,7 @@ def test_bad_enum_with_a_suggestion(findings: Findings) -> None:
 def test_bad_enum_without_a_suggestion_lists_the_options(findings: Findings) -> None:
     text = HEAD + "    operator: docker\n"
     assert schema_findings(findings, text) == [
-        (6, 15, "'docker' is not a valid operator in task 'b'; expected one of: dummy, bash, python, http, email, branch, transfer")
+        (6, 15, "'docker' is not a valid operator in task 'b'; write one of: dummy, bash, python, http, email, branch, transfer")
     ]
 
 
@@ -71,7 +71,7 @@ def test_bad_enum_without_a_suggestion_lists_the_options(findings: Findings) -> 
     ("line", "expected"),
     [
         ("    priority: high\n", (7, 15, "priority of task 'b' must be an integer, not a string ('high')")),
-        ("    dependencies: a\n", (7, 19, "dependencies of task 'b' must be a list, not a string ('a')")),
+        ("    dependencies: a\n", (7, 19, "dependencies of task 'b' must be a list, not a string ('a'); write 'dependencies: [a]'")),
         ("    resources: {memory: 1.5}\n", (7, 25, "resources.memory of task 'b' must be an integer, not a number (1.5)")),
         ("    params: [1]\n", (7, 13, "params of task 'b' must be a mapping, not a list")),
     ],
@@ -83,7 +83,7 @@ def test_wrong_type_points_at_the_value(findings: Findings, line: str, expected:
 
 def test_boolean_words_are_strings_in_yaml_1_2(findings: Findings) -> None:
     text = "dagId: d\ncatchup: yes\ntasks:\n  - {taskId: a, operator: dummy}\n"
-    assert schema_findings(findings, text) == [(2, 10, "catchup must be true or false, not a string ('yes')")]
+    assert schema_findings(findings, text) == [(2, 10, "catchup must be true or false, not a string ('yes'); write 'catchup: true'")]
 
 
 @pytest.mark.parametrize("duration", ["10 minutes", "'30'", "2w", "1.5"])
@@ -107,37 +107,37 @@ def test_good_durations_pass(findings: Findings, duration: str) -> None:
 def test_negative_duration_reports_the_bound(findings: Findings) -> None:
     text = HEAD + "    operator: bash\n    params: {command: x}\n    retryPolicy: {retryDelay: -1}\n"
     assert schema_findings(findings, text) == [
-        (8, 31, "retryPolicy.retryDelay of task 'b': -1 is less than the minimum of 0")
+        (8, 31, "retryPolicy.retryDelay of task 'b' is -1; write 0 or more")
     ]
 
 
 def test_one_of_several_types_names_them_all(findings: Findings) -> None:
     text = HEAD + "    operator: branch\n    params:\n      condition: \"'x'\"\n      branches: {x: 3}\n"
     assert schema_findings(findings, text) == [
-        (9, 21, "params.branches.x of task 'b' must be a string or a list, not a number (3)")
+        (9, 21, "params.branches.x of task 'b' must be a string or a list, not a number (3); write 'x: \"3\"'")
     ]
 
 
 def test_out_of_range_status_names_the_bound_not_the_type(findings: Findings) -> None:
     text = HEAD + "    operator: http\n    params: {url: 'https://x', expectStatus: 700}\n"
     assert schema_findings(findings, text) == [
-        (7, 46, "params.expectStatus of task 'b': 700 is greater than the maximum of 599")
+        (7, 46, "params.expectStatus of task 'b' is 700; write 599 or less")
     ]
 
 
 def test_pattern_mismatch_of_identifiers(findings: Findings) -> None:
     text = "dagId: my dag\ntasks:\n  - {taskId: a, operator: dummy}\n"
     assert schema_findings(findings, text) == [
-        (1, 8, "'my dag' in dagId does not match the pattern ^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+        (1, 8, "'my dag' in dagId is not a valid name; write letters, digits and _ (then also . and -), e.g. 'my_dag'")
     ]
 
 
 def test_tasks_of_wrong_types_are_each_reported(findings: Findings) -> None:
     text = 'dagId: d\ntasks: [1, "x", null]\n'
     assert schema_findings(findings, text) == [
-        (2, 9, "task #1 must be a mapping, not a number (1)"),
-        (2, 12, "task #2 must be a mapping, not a string ('x')"),
-        (2, 17, "task #3 must be a mapping, not null"),
+        (2, 9, "task #1 must be a mapping, not a number (1); write '- {taskId: a, operator: dummy}'"),
+        (2, 12, "task #2 must be a mapping, not a string ('x'); write '- {taskId: x, operator: dummy}'"),
+        (2, 17, "task #3 must be a mapping, not null; write '- {taskId: a, operator: dummy}'"),
     ]
 
 

@@ -61,10 +61,26 @@ def check(workflow: Workflow) -> Iterator[Finding]:
             continue
         for sub, target in branch_targets(task.params):
             downstream = workflow.by_id.get(target)
-            if downstream is not None and task.task_id not in downstream.dependencies:
-                yield workflow.finding(
-                    CODE,
-                    f"branch target '{target}' is not a direct downstream task of '{task.task_id}'; "
-                    f"add '{task.task_id}' to its dependencies",
-                    (*task.path, *sub),
-                )
+            if downstream is None or task.task_id in downstream.dependencies:
+                continue
+            upstream = _upstream_path(workflow, target, task.task_id)
+            if upstream:  # adding the branch to its dependencies would make a cycle
+                message = (f"branch target '{target}' runs before '{task.task_id}' ({' -> '.join(upstream)}), so the "
+                           f"branch cannot choose it; name a task that lists '{task.task_id}' in its dependencies, "
+                           f"or remove '{target}' from branches")
+            else:
+                message = (f"branch target '{target}' is not a direct downstream task of '{task.task_id}'; "
+                           f"add '{task.task_id}' to its dependencies")
+            yield workflow.finding(CODE, message, (*task.path, *sub))
+
+
+def _upstream_path(workflow: Workflow, target: str, branch: str) -> list[str]:
+    """`target -> ... -> branch` when the target is upstream of the branch (or is the branch)."""
+    if target == branch:
+        return [branch]
+    graph = workflow.graph
+    try:
+        index = {name: i for i, name in enumerate(graph.names)}
+        return [graph.names[i] for i in graph.path(index[target], index[branch])]
+    except KeyError:
+        return []

@@ -45,5 +45,5 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         if first is not None and first is not task:
             line = workflow.position((*first.path, "taskId"))[0]
             yield workflow.finding(
-                CODE, f"duplicate taskId '{task.task_id}'; it is first used on line {line}", (*task.path, "taskId")
+                CODE, f"duplicate taskId '{task.task_id}'; it is first used on line {line}; rename one of them, e.g. '{task.task_id}_2'", (*task.path, "taskId")
             )

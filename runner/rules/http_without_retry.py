@@ -41,6 +41,8 @@ FIXABLE = False
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
+        if workflow.is_malformed((*task.path, "retryPolicy")):
+            continue  # `retries: 3` is the schema's finding (it says to write retryPolicy)
         if task.operator == "http" and effective(workflow, task, "retryPolicy") is None:
             yield workflow.finding(
                 CODE, f"http task '{task.task_id}' has no retryPolicy; transient network errors will fail the run",

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import effective
+from runner.rules._support import effective, effective_path
 
 CODE = "FR406"
 NAME = "missing-timeout"
@@ -42,11 +42,14 @@ FIXABLE = False
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
-        if task.operator in ("dummy", "branch", "transfer", None):
-            continue
+        if task.operator in ("dummy", "branch", "transfer", None) or workflow.is_malformed((*task.path, "operator")):
+            continue  # runs nothing, or `operator: BashOperator`: the schema's finding
         timeout = effective(workflow, task, "timeout")
+        if workflow.is_malformed(effective_path(workflow, task, "timeout")) or workflow.is_malformed((*task.path, "timeout")):
+            continue  # `timeout: 30s` is the schema's finding, not a missing timeout
         if not isinstance(timeout, dict) or "execution" not in timeout:
             yield workflow.finding(
-                CODE, f"task '{task.task_id}' has no timeout.execution; a hung try would hold its slot forever",
+                CODE, f"{task.label} has no timeout.execution; a hung try would hold its slot forever; "
+                      f"write e.g. 'timeout: {{execution: 10m}}' on the task or in defaults",
                 (*task.path, "taskId"),
             )

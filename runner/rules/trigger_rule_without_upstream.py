@@ -45,9 +45,11 @@ FIXABLE = False
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
+        if workflow.is_malformed((*task.path, "dependencies")):
+            continue  # `dependencies: a` is the schema's finding, not a missing list
         if "triggerRule" in task.data and task.trigger_rule != "all_success" and not task.dependency_items:
             yield workflow.finding(
                 CODE,
-                f"task '{task.task_id}' has triggerRule '{task.trigger_rule}' but no dependencies, so the rule never applies",
+                f"{task.label} has triggerRule '{task.trigger_rule}' but no dependencies, so the rule never applies",
                 (*task.path, "triggerRule"),
             )

@@ -62,25 +62,40 @@ def branch_targets(params: dict[str, object]) -> Iterator[tuple[PathT, str]]:
                     yield ("params", "branches", key, i), item
 
 
+def _meant_ids(workflow: Workflow) -> set[str]:
+    """Names of tasks whose id is written under a foreign key (`task_id: a`, `id: a`): the
+    schema reports that key; a dependency on 'a' is not a second mistake."""
+    meant: set[str] = set()
+    for task in workflow.tasks:
+        if task.task_id is None:
+            meant.update(v for k, v in task.data.items() if k != "taskId" and isinstance(v, str)
+                         and k.replace("_", "").replace("-", "").lower() in ID_KEYS)
+    return meant
+
+
+ID_KEYS = frozenset({"id", "taskid", "name", "task", "key", "taskname"})
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
     names = list(workflow.by_id)
+    known = set(workflow.by_id) | _meant_ids(workflow)
     for task in workflow.tasks:
         for j, dep in task.dependency_items:
-            if dep not in workflow.by_id:
+            if dep not in known:
                 yield workflow.finding(
-                    CODE, f"dependency '{dep}' of task '{task.task_id}' names no task{_hint(dep, names)}",
+                    CODE, f"dependency '{dep}' of {task.label} names no task{_hint(dep, names)}",
                     (*task.path, "dependencies", j),
                 )
         if task.operator == "branch":
             for sub, target in branch_targets(task.params):
-                if target not in workflow.by_id:
+                if target not in known:
                     yield workflow.finding(
-                        CODE, f"branch target '{target}' of task '{task.task_id}' names no task{_hint(target, names)}",
+                        CODE, f"branch target '{target}' of {task.label} names no task{_hint(target, names)}",
                         (*task.path, *sub),
                     )
         source = task.params.get("sourceTask")
-        if task.operator == "transfer" and isinstance(source, str) and source not in workflow.by_id:
+        if task.operator == "transfer" and isinstance(source, str) and source not in known:
             yield workflow.finding(
-                CODE, f"sourceTask '{source}' of task '{task.task_id}' names no task{_hint(source, names)}",
+                CODE, f"sourceTask '{source}' of {task.label} names no task{_hint(source, names)}",
                 (*task.path, "params", "sourceTask"),
             )

@@ -44,17 +44,20 @@ SEVERITY = "info"
 FIXABLE = False
 
 
-def _alert_names(workflow: Workflow) -> set[str]:
+def _alert_names(workflow: Workflow) -> set[str] | None:
+    """Names the alert templates use; None when one of them cannot be parsed."""
     names: set[str] = set()
     alerts = workflow.data.get("alerts")
     for alert in alerts if isinstance(alerts, list) else []:
         if not isinstance(alert, dict):
             continue
         message, condition = alert.get("message"), alert.get("condition")
-        if isinstance(message, str) and is_template(message):
-            names |= analyze(message).names
-        if isinstance(condition, str):
-            names |= analyze_expression(condition).names
+        analyses = [analyze(message)] if isinstance(message, str) and is_template(message) else []
+        analyses += [analyze_expression(condition)] if isinstance(condition, str) else []
+        for analysis in analyses:
+            if analysis.error is not None:
+                return None
+            names |= analysis.names
     return names
 
 
@@ -62,11 +65,16 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     declared = workflow.data.get("params")
     if not isinstance(declared, dict) or not declared:
         return
-    used = set(_alert_names(workflow))
+    alert_names = _alert_names(workflow)
+    if alert_names is None:
+        return
+    used = set(alert_names)
     for ref in templates(workflow):
+        if ref.analysis.error is not None:
+            return  # a template FR201 cannot parse may well use them: no guess about the others
         used |= ref.analysis.names
         if "params" in ref.analysis.names:  # the whole mapping is used, e.g. {{ params | tojson }}
             return
     for name in declared:
         if f"params.{name}" not in used:
-            yield workflow.finding(CODE, f"parameter '{name}' is declared but no template uses it", ("params", name), key=True)
+            yield workflow.finding(CODE, f"parameter '{name}' is declared but no template uses it; use it as {{{{ params.{name} }}}} or remove it", ("params", name), key=True)

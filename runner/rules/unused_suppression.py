@@ -1,6 +1,8 @@
 """## What it does
 Reports a `# flowrun: ignore[CODE]` (or `ignore-file[CODE]`) comment that suppresses no
-finding: the problem was fixed, the code is wrong, or the comment sits on the wrong line.
+finding: the problem was fixed, the code is wrong, or the comment sits on the wrong line. Also
+a `# flowrun:` comment that can suppress nothing: one without codes (`# flowrun: ignore`,
+`ignore[]`), another word (`# flowrun: noqa`), or an `ignore-file[...]` after other text.
 
 ## Why is this bad?
 Stale suppressions hide the next real problem on that line, and mislead readers into
