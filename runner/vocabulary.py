@@ -185,4 +185,7 @@ def syntax_hint(source: str) -> str | None:
     for pattern, hint in FOREIGN_SYNTAX:
         if pattern.search(source):
             return hint
+    for opening, closing in (("{{", "}}"), ("{%", "%}"), ("{#", "#}")):
+        if source.count(opening) != source.count(closing):
+            return f"every '{opening}' needs its '{closing}': write '{opening} ... {closing}'"
     return None
