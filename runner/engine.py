@@ -247,6 +247,7 @@ class Engine:
             ctx = TryContext(
                 task=task, params={}, template_context={}, outputs=self.outputs, log=write,
                 stdout=lambda text: None, stderr=write_err, on_process=lambda pid: None, cwd=s.cwd, base_env=self.base_env,
+                mask=s.masker.mask,
             )
 
             def on_stdout(text: str) -> None:
@@ -287,7 +288,7 @@ class Engine:
             except TemplateProblem as exc:
                 error = str(exc)
             except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
-                error = f"{task.operator} operator failed: {type(exc).__name__}: {exc}".replace("\n", " ")
+                error = s.masker.mask(f"{task.operator} operator failed: {type(exc).__name__}: {exc}").replace("\n", " ")
             except BaseException as exc:
                 if not _cancelled(exc):
                     raise

@@ -34,6 +34,7 @@ class TryContext:
     stderr: Callable[[str], None]
     on_process: Callable[[int], None]
     cwd: str
+    mask: Callable[[str], str]  # the run's masker: for text an operator cuts or checks (mask before cutting)
     collector: OutputCollector = field(default_factory=lambda: OutputCollector())
     exit_code: int | None = None
     base_env: dict[str, str] | None = None  # inherited_env() taken once per run (not read per task)
