@@ -75,7 +75,7 @@ def servers() -> Iterator[tuple[Server, Server]]:
 def _everything(tmp_path: Path) -> str:
     """Every byte flowrun wrote below tmp_path (store, logs, report), as text."""
     return "".join(p.read_bytes().decode("utf-8", "replace") for p in tmp_path.rglob("*")
-                   if p.is_file() and p.name != "secrets.env")
+                   if p.is_file() and p.name not in ("secrets.env", "secrets.yaml", "secret.txt"))
 
 
 # -- mask first, cut after ------------------------------------------------------------------------------
@@ -207,3 +207,22 @@ def test_https_to_http_is_never_followed() -> None:
     other = httpx.Request("GET", "https://other.example.com/a", headers=request.headers)
     response = httpx.Response(302, headers={"Location": "https://other.example.com/a"}, request=request)
     assert "X-Api-Key" not in next_hop(_context(masker, []), request, response, other, b"").headers
+
+
+def test_an_alert_commands_stderr_is_masked_before_its_last_line_is_taken(tmp_path: Path) -> None:
+    """The error of a failed command notifier is its last stderr line. Taken before masking, the
+    last line of a multi-line secret (too short to be masked on its own) was recorded in clear."""
+    secret = "first-part-of-it-9f2c\nZq7"
+    (tmp_path / "secret.txt").write_text(secret)
+    (tmp_path / "secrets.yaml").write_text(json.dumps({"MULTI": secret}))
+    result = run_api(tmp_path, {
+        "dagId": "alert_tail",
+        "alerts": [{"id": "tell", "on": ["task_failed"],
+                    "notify": [{"command": f"cat '{tmp_path / 'secret.txt'}' >&2; exit 3"}]}],
+        "tasks": [{"taskId": "a", "operator": "bash",
+                   "params": {"command": "exit 1", "env": {"M": "{{ var.secret.MULTI }}"}}}],
+    }, secrets_file=str(tmp_path / "secrets.yaml"))
+    assert result.tasks["a"].state == "failed"
+    store = _everything(tmp_path)
+    assert "status 3 ***" in store  # the notifier failed, and its last line is the masked secret
+    assert "Zq7" not in store and "first-part" not in store
