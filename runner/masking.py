@@ -29,8 +29,9 @@ from urllib.parse import quote, quote_plus
 MASK = "***"
 MIN_VARIANT_LENGTH = 4  # shorter secrets are masked verbatim only
 SHORT_SECRET_WARNING = 4  # a secret shorter than this masks every occurrence of a common string
-B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_"  # standard and URL-safe
-B64_SET = frozenset(B64_CHARS)
+B64_BODY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"  # standard and URL-safe
+B64_CHARS = B64_BODY + "="  # `=` only ends a token (padding): a run is widened over it to the right only
+B64_SET = frozenset(B64_BODY)
 ANCHOR = 8  # characters of a form searched for when looking for a held-back tail
 WINDOW = 4096  # characters examined at a time when a base64 run is extended
 
@@ -206,7 +207,7 @@ def _run_start(text: str, at: int) -> int:
     """Start of the run of base64 characters that ends at `at`."""
     while at > 0:
         window = text[max(0, at - WINDOW):at]
-        kept = window.rstrip(B64_CHARS)
+        kept = window.rstrip(B64_BODY)
         if kept:
             return at - (len(window) - len(kept))
         at -= len(window)

@@ -135,3 +135,10 @@ def test_a_long_secret_is_registered_without_a_table_of_its_prefixes() -> None:
         tracemalloc.stop()
     assert out == f"a {MASK} b"
     assert peak < 2_000_000, peak  # the forms (~10 x 8,000 characters), a few copies of the text
+
+
+def test_a_label_before_a_base64_token_stays() -> None:
+    """`=` is padding: it ends a token, so `token=` before one is not part of it."""
+    secret = _secret(20)
+    encoded = base64.b64encode(b"xy" + secret.encode()).decode()
+    assert Masker([secret]).mask(f"token={encoded}; next") == f"token={MASK}; next"
