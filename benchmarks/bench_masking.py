@@ -6,8 +6,9 @@ Registering (`Masker([secret])`) for secrets of each length: seconds and peak tr
 (tracemalloc), next to the baseline of computing the secret's forms alone (`forms(secret)`), the
 least any masker must do. Both should grow linearly: per-1000-character figures stay flat.
 
-Masking: text of each size (log-like lines, the secret in it every 64 KiB) with one 40-character
-secret and with one 16,000-character secret; `mask(text)` in one call and through a stream in
+Masking: text of each size, log-like lines with the secret in it every 64 KiB ("log") or base64
+of random bytes wrapped at 76 columns ("base64": every line is looked up for blocks of the
+secret's base64 forms), with one 40-character secret and with one 16,000-character secret; `mask(text)` in one call and through a stream in
 64 KiB pieces, next to the baseline of `str.replace` of every form in turn (which finds the same
 literal forms, but neither masks base64 as whole tokens nor covers overlaps). MB/s should stay flat
 as the text grows. One run each (medians of 3 for the fast cases); figures depend on the machine.
@@ -47,6 +48,15 @@ def text_of(size: int, secret: str) -> str:
         parts.append(piece)
         total += len(piece)
     return "".join(parts)[:size]
+
+
+def base64_text_of(size: int) -> str:
+    """Base64 of random bytes, wrapped at 76 columns (a task printing a file with `base64`)."""
+    import base64
+    import random
+
+    data = random.Random(size).randbytes(size * 3 // 4)
+    return base64.encodebytes(data).decode("ascii")[:size]
 
 
 def timed(action: Callable[[], object], repeat: int) -> float:
@@ -95,21 +105,21 @@ def stream_all(masker: Masker, text: str) -> str:
 
 def bench_mask(sizes: list[int], secret_lengths: list[int]) -> None:
     print("\nmask text: MB/s of mask(text), of a stream in 64 KiB pieces, and of str.replace of every form")
-    print(f"{'secret':>7}  {'text MB':>8}  {'mask MB/s':>9}  {'stream MB/s':>11}  {'replace MB/s':>12}  same")
+    print(f"{'secret':>7}  {'text':>6}  {'text MB':>8}  {'mask MB/s':>9}  {'stream MB/s':>11}  {'replace MB/s':>12}  same")
     for length in secret_lengths:
         secret = secret_of(length)
         masker = Masker([secret])
         literal, cores = forms(secret)
         all_forms = sorted(literal | cores, key=len, reverse=True)
-        for size in sizes:
-            text = text_of(size, secret)
+        for size, kind in [(size, kind) for size in sizes for kind in ("log", "base64")]:
+            text = text_of(size, secret) if kind == "log" else base64_text_of(size)
             repeat = 3 if size <= 1024 * 1024 else 1
             mb = len(text) / 1e6
             mask_s = timed(lambda t=text, m=masker: m.mask(t), repeat)
             stream_s = timed(lambda t=text, m=masker: stream_all(m, t), repeat)
             replace_s = timed(lambda t=text, f=all_forms: replace_all(t, f), repeat)
             same = masker.mask(text) == stream_all(masker, text) and secret not in masker.mask(text)
-            print(f"{length:>7}  {mb:>8.2f}  {mb / mask_s:>9.1f}  {mb / stream_s:>11.1f}  {mb / replace_s:>12.1f}  {same}")
+            print(f"{length:>7}  {kind:>6}  {mb:>8.2f}  {mb / mask_s:>9.1f}  {mb / stream_s:>11.1f}  {mb / replace_s:>12.1f}  {same}")
 
 
 def main() -> None:

@@ -5,13 +5,15 @@ that may begin a secret, so a secret split across two reads is still caught and 
 written at once; mask the common encodings of each secret (JSON-escaped, Python repr, URL-quoted,
 each line of a multi-line secret, base64). Secrets shorter than `MIN_VARIANT_LENGTH` are masked as
 they are, without encoded variants (an encoded 2-character string would mask noise). No masker
-catches arbitrary transforms (a secret printed reversed or character by character), nor base64
-wrapped over several lines (`base64` without `-w0` on a secret over 57 bytes).
+catches arbitrary transforms (a secret printed reversed or character by character).
 
 Base64: the characters that encode only the secret's own bits depend on where the secret starts
 in the encoded stream (three alignments), and the characters at both edges mix in the bits of
 what comes before and after it. The masker registers the inner part ("core") for each alignment
 and, where one is found, masks the whole run of base64 characters around it, so no edge is left.
+Base64 wrapped over lines (`base64` without `-w0`, 76 columns) splits a long core: a line that
+holds 23 or more of a core's characters holds one of its 12-character blocks, and is masked whole.
+(Fewer: the first or last line of a wrapped encoding may show up to 22 characters, ~16 bytes.)
 
 Cost (issue 12 item 5): registering a secret is linear in its length (its forms only, no
 prefix tables); masking is one C-speed `str.find` pass per form over the text, and the held-back
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
@@ -33,6 +37,12 @@ B64_BODY = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_" 
 B64_CHARS = B64_BODY + "="  # `=` only ends a token (padding): a run is widened over it to the right only
 B64_SET = frozenset(B64_BODY)
 ANCHOR = 8  # characters of a form searched for when looking for a held-back tail
+BLOCK = 12  # base64 characters of a block of a long core: 72 bits, never met by chance
+WRAPPED = 2 * BLOCK - 1  # a run holding this many characters of a core holds one of its blocks
+LONG_RUN = re.compile(f"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{{{WRAPPED},}}")  # (text that is not ASCII)
+RUN_BYTES = bytes(ord("a") if chr(i) in B64_BODY else ord(" ") for i in range(256))  # ASCII text, mapped
+RUN_NEEDLE = b"a" * WRAPPED
+PIECE = 255  # characters of a run looked up at a time (their slices are made once per length)
 WINDOW = 4096  # characters examined at a time when a base64 run is extended
 
 
@@ -80,6 +90,7 @@ class Masker:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._forms: dict[str, bool] = {}  # form -> is a base64 core
+        self._blocks: set[str] = set()  # every BLOCK-th slice of the long cores (wrapped base64)
         self.short: list[str] = []
         self.longest = 0
         for secret in secrets:
@@ -95,6 +106,8 @@ class Masker:
             self._forms[form] = False
         for form in cores:
             self._forms.setdefault(form, True)
+            self._blocks.update(form[i:i + BLOCK] for i in range(0, len(form) - BLOCK + 1, BLOCK)
+                                if len(form) >= WRAPPED)
         self.longest = max(self.longest, *(len(f) for f in literal | cores))
 
     def __bool__(self) -> bool:
@@ -161,6 +174,8 @@ class Masker:
                 literal.append((start, end))
         if lead:
             runs.append((0, _run_end(text, 0)))
+        if self._blocks:
+            runs.extend(self._wrapped(text))
         stretches = sorted(s for s in literal + runs if s[0] < s[1])
         merged: list[tuple[int, int]] = []
         for start, end in stretches:
@@ -170,6 +185,21 @@ class Masker:
             else:
                 merged.append((start, end))
         return merged, literal, runs
+
+    def _wrapped(self, text: str) -> list[tuple[int, int]]:
+        """Runs of base64 characters that hold a block of a long core: the lines of base64 wrapped
+        at 76 columns (`base64` without `-w0`), where no line holds a whole core. Any WRAPPED
+        characters of a core hold one of its blocks, so a line holding that many is found. One
+        set lookup per character of a run of WRAPPED or more base64 characters (a C-speed scan
+        finds those): plain text costs nothing more."""
+        blocks, found = self._blocks, []
+        for start, end in _long_runs(text):
+            for low in range(start, end - BLOCK + 1, PIECE - BLOCK + 1):
+                piece = text[low:min(end, low + PIECE)]
+                if not blocks.isdisjoint(map(piece.__getitem__, _slices(len(piece)))):
+                    found.append((start, _run_end(text, end)))
+                    break
+        return found
 
     # -- masking --------------------------------------------------------------------------------
 
@@ -201,6 +231,27 @@ class Masker:
 
     def stream(self) -> StreamMasker:
         return StreamMasker(self)
+
+
+def _long_runs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every run of WRAPPED or more base64 characters (`=` aside). ASCII text is
+    mapped to `a` (base64) and ` ` (the rest) by bytes.translate and searched with bytes.find."""
+    if not text.isascii():
+        for run in LONG_RUN.finditer(text):
+            yield run.span()
+        return
+    mapped = text.encode("ascii").translate(RUN_BYTES)
+    at = mapped.find(RUN_NEEDLE)
+    while at != -1:
+        end = mapped.find(b" ", at + WRAPPED)
+        end = len(mapped) if end == -1 else end
+        yield at, end
+        at = mapped.find(RUN_NEEDLE, end)
+
+
+@lru_cache(maxsize=PIECE + 1)
+def _slices(length: int) -> list[slice]:
+    return [slice(i, i + BLOCK) for i in range(length - BLOCK + 1)]
 
 
 def _run_start(text: str, at: int) -> int:
@@ -286,8 +337,12 @@ class StreamMasker:
         cut = len(text)
         if not final:
             cut = masker._held(text)
-            if cut >= 2 and text[cut - 1] in B64_SET and text[cut - 2] in B64_SET:
-                cut -= 1  # may be the character that mixes bits of a secret whose core comes next
+            run = 0  # base64 characters just before the cut, up to what may be held
+            while run < WRAPPED - 1 and cut - run > 0 and text[cut - run - 1] in B64_SET:
+                run += 1
+            if run >= 2:  # the character that mixes bits of a secret whose core comes next, and
+                # with long cores, the start of a wrapped line too short yet to hold a block
+                cut -= run if masker._blocks else 1
             moved = True
             while moved:  # an occurrence that reaches into the held tail is held from its start
                 moved = False

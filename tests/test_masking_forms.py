@@ -142,3 +142,29 @@ def test_a_label_before_a_base64_token_stays() -> None:
     secret = _secret(20)
     encoded = base64.b64encode(b"xy" + secret.encode()).decode()
     assert Masker([secret]).mask(f"token={encoded}; next") == f"token={MASK}; next"
+
+
+@pytest.mark.parametrize("length", [24, 57, 58, 100, 400])
+def test_base64_wrapped_over_lines_is_masked_line_by_line(length: int) -> None:
+    """`printf %s "$K" | base64` wraps at 76 columns: no line holds a whole core. Every line that
+    holds WRAPPED (23) or more characters carrying the secret's bits is masked whole, in one
+    piece or in a stream cut anywhere."""
+    secret = _secret(length)
+    masker = Masker([secret])
+    for prefix in PREFIXES:
+        for suffix in (b"", b"\n", b"QRSTU"):
+            stream = base64.b64encode(prefix + secret.encode() + suffix).decode()
+            wrapped = base64.encodebytes(prefix + secret.encode() + suffix).decode()  # 76 columns
+            first = _secret_bits_start(len(prefix))
+            last = -(-(len(prefix) + length) * 8 // 6)  # end of the characters with bits of the secret
+            text = f"begin\n{wrapped}end\n"
+            outs = [masker.mask(text)]
+            outs += [_stream(masker, [text[:cut], text[cut:]]) for cut in range(0, len(text), 7)]
+            for out in outs:
+                offset = 0
+                for line in wrapped.splitlines():
+                    bits = max(0, min(offset + len(line), last) - max(offset, first))
+                    if bits >= 23:
+                        assert line not in out, (prefix, suffix, line)
+                    offset += len(line)
+                assert stream[first:last][:23] not in out.replace("\n", "")
