@@ -168,3 +168,31 @@ def test_base64_wrapped_over_lines_is_masked_line_by_line(length: int) -> None:
                         assert line not in out, (prefix, suffix, line)
                     offset += len(line)
                 assert stream[first:last][:23] not in out.replace("\n", "")
+
+
+def test_random_streams_show_no_form_of_any_secret() -> None:
+    """Random mixes of secrets, their forms, pieces of them and noise, cut at random points."""
+    import json as _json
+    import random
+    from urllib.parse import quote
+
+    rng = random.Random(1213)
+    secrets = [_secret(n) for n in (5, 13, 40, 90)] + ["abcd1234", "abcd1234wxyz5678"]
+    masker = Masker(secrets)
+    for _ in range(300):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            secret = rng.choice(secrets)
+            parts.append(rng.choice([
+                secret, secret[: rng.randint(1, len(secret))], _json.dumps(secret)[1:-1], quote(secret, safe=""),
+                base64.b64encode(rng.randbytes(rng.randint(0, 4)) + secret.encode()).decode(),
+                base64.encodebytes(rng.randbytes(rng.randint(0, 4)) + secret.encode()).decode(),
+                "".join(rng.choice(" \nab=+/-x.") for _ in range(rng.randint(0, 12))),
+            ]))
+        text = "".join(parts)
+        cuts = sorted(rng.sample(range(len(text) + 1), min(3, len(text) + 1)))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        for out in (masker.mask(text), _stream(masker, pieces)):
+            for secret in secrets:
+                assert secret not in out and quote(secret, safe="") not in out, (text, out)
+            assert "wxyz5678" not in out, (text, out)
