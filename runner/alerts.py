@@ -141,8 +141,9 @@ async def _command(command: str, body: dict[str, Any], alert: Alert, message: st
         ["bash", "-c", command], stdin=json.dumps(body).encode(), env=env, check=False,
         capture_stdout=True, capture_stderr=True, start_new_session=True, deliver_cancel=kill_group,
     )
+    result.stderr = mask(result.stderr.decode("utf-8", "replace")).encode()  # masked before its last line is cut
     if result.returncode != 0:
-        tail = mask(result.stderr.decode("utf-8", "replace")).strip().splitlines()[-1:] or [""]  # masked, then cut
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise RuntimeError(f"command exited with status {result.returncode} {tail[0]}".rstrip())
 
 

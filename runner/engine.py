@@ -288,7 +288,7 @@ class Engine:
             except TemplateProblem as exc:
                 error = str(exc)
             except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
-                error = s.masker.mask(f"{task.operator} operator failed: {type(exc).__name__}: {exc}").replace("\n", " ")
+                error = f"{task.operator} operator failed: {type(exc).__name__}: {exc}".replace("\n", " ")
             except BaseException as exc:
                 if not _cancelled(exc):
                     raise

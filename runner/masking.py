@@ -72,9 +72,14 @@ def forms(secret: str) -> tuple[set[str], set[str]]:
     literal.add(quote(secret, safe=""))
     literal.add(quote(secret))  # safe="/": Jinja's `urlencode` filter, most URL builders
     literal.add(quote_plus(secret, safe=""))
-    for line in secret.splitlines():
+    lines = secret.splitlines()
+    for line in lines:
         if len(line.strip()) >= MIN_VARIANT_LENGTH:
             literal.add(line.strip())
+    if len(lines) > 1:  # flattened to one line: newlines as spaces, or every whitespace run as one
+        literal.add(secret.replace("\n", " "))
+        literal.add(secret.replace("\r", " ").replace("\n", " "))
+        literal.add(" ".join(secret.split()))
     cores = _base64_cores(secret.encode("utf-8", "surrogatepass"))
     return {v for v in literal if v}, cores - literal
 

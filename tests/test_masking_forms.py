@@ -196,3 +196,12 @@ def test_random_streams_show_no_form_of_any_secret() -> None:
             for secret in secrets:
                 assert secret not in out and quote(secret, safe="") not in out, (text, out)
             assert "wxyz5678" not in out, (text, out)
+
+
+def test_a_multi_line_secret_flattened_to_one_line_is_masked() -> None:
+    """An error message is made one line (newlines as spaces) before it is masked: the secret's
+    short lines were left when only its lines of 4+ characters were forms."""
+    secret = "first-part-of-it-9f2c\nZq7\n  ab"
+    masker = Masker([secret])
+    assert masker.mask("error: " + secret.replace("\n", " ")) == f"error: {MASK}"
+    assert masker.mask("error: " + " ".join(secret.split())) == f"error: {MASK}"

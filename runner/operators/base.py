@@ -33,8 +33,8 @@ class TryContext:
     stdout: Callable[[str], None]  # a process's stdout (masked, logged, collected)
     stderr: Callable[[str], None]
     on_process: Callable[[int], None]
-    cwd: str
     mask: Callable[[str], str]  # the run's masker: for text an operator cuts or checks (mask before cutting)
+    cwd: str
     collector: OutputCollector = field(default_factory=lambda: OutputCollector())
     exit_code: int | None = None
     base_env: dict[str, str] | None = None  # inherited_env() taken once per run (not read per task)
