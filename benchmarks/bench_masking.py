@@ -11,7 +11,8 @@ of random bytes wrapped at 76 columns ("base64": every line is looked up for blo
 secret's base64 forms), with one 40-character secret and with one 16,000-character secret; `mask(text)` in one call and through a stream in
 64 KiB pieces, next to the baseline of `str.replace` of every form in turn (which finds the same
 literal forms, but neither masks base64 as whole tokens nor covers overlaps). MB/s should stay flat
-as the text grows. One run each (medians of 3 for the fast cases); figures depend on the machine.
+as the text grows. Last, 1 to 200 secrets registered at once: the cost grows with the number of
+forms (one C-speed find pass each). One run each (medians of 3 for the fast cases); figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -122,14 +123,37 @@ def bench_mask(sizes: list[int], secret_lengths: list[int]) -> None:
             print(f"{length:>7}  {kind:>6}  {mb:>8.2f}  {mb / mask_s:>9.1f}  {mb / stream_s:>11.1f}  {mb / replace_s:>12.1f}  {same}")
 
 
+def bench_many(counts: list[int]) -> None:
+    print("\nmany secrets: MB/s of mask(text) and of a stream over 2 MiB of log text, one find pass per form")
+    print(f"{'secrets':>8}  {'forms':>6}  {'mask MB/s':>9}  {'stream MB/s':>11}")
+    for count in counts:
+        secrets = [secret_of(40 + i) for i in range(count)]
+        masker = Masker(secrets)
+        text = text_of(2 * 1024 * 1024, secrets[0])
+        mb = len(text) / 1e6
+        mask_s = timed(lambda t=text, m=masker: m.mask(t), 1)
+        stream_s = timed(lambda t=text, m=masker: stream_all(m, t), 1)
+        print(f"{count:>8}  {len(variants_of(secrets)):>6}  {mb / mask_s:>9.1f}  {mb / stream_s:>11.1f}")
+
+
+def variants_of(secrets: list[str]) -> set[str]:
+    out: set[str] = set()
+    for secret in secrets:
+        literal, cores = forms(secret)
+        out |= literal | cores
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", default="16,160,1600,16000,64000")
     parser.add_argument("--sizes", default=f"{CHUNK},{1024 * 1024},{8 * 1024 * 1024}")
     parser.add_argument("--mask-secrets", default="40,16000")
+    parser.add_argument("--counts", default="1,10,50,200", help="numbers of secrets registered at once")
     args = parser.parse_args()
     bench_add([int(x) for x in args.lengths.split(",")])
     bench_mask([int(x) for x in args.sizes.split(",")], [int(x) for x in args.mask_secrets.split(",")])
+    bench_many([int(x) for x in args.counts.split(",")])
 
 
 if __name__ == "__main__":
