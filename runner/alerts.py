@@ -111,7 +111,7 @@ class Alerts:
         try:
             with trio.fail_after(NOTIFY_TIMEOUT):
                 if kind == "command":
-                    await _command(str(notifier["command"]), body, alert, message)
+                    await _command(str(notifier["command"]), body, alert, message, self.masker.mask)
                 elif kind == "webhook":
                     await _webhook(notifier["webhook"], body)
                 elif kind == "email":
@@ -124,7 +124,8 @@ class Alerts:
             self._failed(alert, kind, plain(exc), context)
 
 
-async def _command(command: str, body: dict[str, Any], alert: Alert, message: str) -> None:
+async def _command(command: str, body: dict[str, Any], alert: Alert, message: str,
+                   mask: Callable[[str], str]) -> None:
     env = inherited_env()  # not flowrun's secrets
     env.update({
         "FLOWRUN_ALERT_ID": alert.id,
@@ -142,6 +143,7 @@ async def _command(command: str, body: dict[str, Any], alert: Alert, message: st
         ["bash", "-c", command], stdin=json.dumps(body).encode(), env=env, check=False,
         capture_stdout=True, capture_stderr=True, start_new_session=True, deliver_cancel=kill_group,
     )
+    result.stderr = mask(result.stderr.decode("utf-8", "replace")).encode()  # masked before its last line is cut
     if result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise NotifierFailed(f"command exited with status {result.returncode} {tail[0]}".rstrip())

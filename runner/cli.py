@@ -169,7 +169,9 @@ def run(
     try:
         workflow = load_workflow(file)
     except WorkflowError as exc:
-        print(f"{exc.path}:{exc.line}:{exc.column}: FR001 [error] {exc.message}")
+        from runner.escapes import printable
+
+        print(f"{printable(str(exc.path))}:{exc.line}:{exc.column}: FR001 [error] {printable(exc.message)}")
         return 2
     try:
         if dry_run:
@@ -209,6 +211,7 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
 def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, execution_date: str | None,
          state: str | None, vars_file: str | None, secrets_file: str | None, capacity: str | None,
          resume: str | None, log_format: str) -> int:
+    from runner.escapes import printable
     from runner.runs import RunOptions, execute, prepare
     from runner.terminal import Reporter, summary, visible
 
@@ -216,7 +219,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
     options = RunOptions(
         params=params, env=env, execution_date=execution_date, state=state, vars_file=vars_file,
         secrets_file=secrets_file, capacity=capacity, resume=resume, notify=reporter,
-        warn=lambda message: print(f"flowrun: warning: {message}", file=sys.stderr),
+        warn=lambda message: print(f"flowrun: warning: {printable(message)}", file=sys.stderr),
     )
     plan, setup = prepare(workflow, options)
     import gc
@@ -241,10 +244,11 @@ def schedule(
     """Start runs on their cron ticks, honouring maxActiveRuns and catchup."""
     import time
 
+    from runner.escapes import printable
     from runner.scheduler import schedule as run_scheduler
 
     def report(line: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+        print(f"{time.strftime('%H:%M:%S')} {printable(line)}", flush=True)
 
     return run_scheduler([str(p) for p in paths], state, env, once, now, report)
 

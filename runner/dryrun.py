@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from runner.context import TaskInstance, Variables, template_context
+from runner.escapes import printable, printable_lines
 from runner.plan import Plan, thaw
 from runner.templates import TemplateProblem, render
 
@@ -85,7 +86,7 @@ def as_text(doc: dict[str, Any]) -> str:
         deps = f" after {', '.join(task['dependencies'])}" if task["dependencies"] else ""
         lines.append(f"  {task['taskId']} ({task['operator']}){deps}")
         for key, value in task["params"].items():
-            text = value if isinstance(value, str) else json.dumps(value)
+            text = printable_lines(value if isinstance(value, str) else json.dumps(value))
             text = text.replace("\n", "\n" + " " * (6 + len(key)))
-            lines.append(f"    {key}: {text}")
+            lines.append(f"    {printable(key)}: {text}")
     return "\n".join(lines) + "\n"

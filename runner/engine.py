@@ -259,6 +259,7 @@ class Engine:
             ctx = TryContext(
                 task=task, params={}, template_context={}, outputs=self.outputs, log=write,
                 stdout=lambda text: None, stderr=write_err, on_process=lambda pid: None, cwd=s.cwd, base_env=self.base_env,
+                mask=s.masker.mask,
             )
 
             def on_stdout(text: str) -> None:

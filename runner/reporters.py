@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from runner.escapes import printable
 from runner.findings import Finding
 from runner.linter import LintResult
 
@@ -24,7 +25,7 @@ def text(result: LintResult) -> str:
     lines = []
     for f in result.findings:
         suffix = " (fixable)" if f.fixable else ""
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}{suffix}")
+        lines.append(f"{printable(f.path)}:{f.line}:{f.column}: {f.code} [{f.severity}] {printable(f.message)}{suffix}")
     if result.fixed:
         lines.append(f"Fixed {_plural(result.fixed, 'problem')}.")
     lines.append(summary(result))
@@ -51,7 +52,8 @@ def as_json(result: LintResult) -> str:
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes of a workflow command, then the other control characters (the log is shown)."""
+    return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(value: str) -> str:

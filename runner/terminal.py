@@ -52,7 +52,7 @@ class Reporter:
                 self.out.flush()
             return
         self._count(event)
-        line = self._line(event)
+        line = self._line(shown(event))
         if line:
             if self.status_shown:
                 self.out.write("\r\x1b[K")
@@ -134,3 +134,16 @@ def summary(result: RunResult) -> str:
     if result.state != "success":
         lines.append(f"Resume it with: flowrun run <file> --resume {result.run_id}")
     return "\n".join(lines) + "\n"
+
+
+def shown(event: RunEvent) -> RunEvent:
+    """The event with its text escaped for the terminal (runner.escapes): an error or alert
+    message holds what a server or a task wrote."""
+    from dataclasses import replace
+
+    from runner.escapes import printable
+
+    if event.message is None and event.task_id is None:
+        return event
+    task_id = printable(event.task_id) if event.task_id is not None else None
+    return replace(event, message=printable(event.message) if event.message is not None else None, task_id=task_id)

@@ -33,6 +33,7 @@ class TryContext:
     stdout: Callable[[str], None]  # a process's stdout (masked, logged, collected)
     stderr: Callable[[str], None]
     on_process: Callable[[int], None]
+    mask: Callable[[str], str]  # the run's masker: for text an operator cuts or checks (mask before cutting)
     cwd: str
     on_stop: Callable[[], None] = lambda: None  # the try is cancelled: its processes are about to get SIGTERM
     collector: OutputCollector = field(default_factory=lambda: OutputCollector())
