@@ -11,6 +11,7 @@ from typing import TextIO
 
 from runner.durations import format_seconds
 from runner.engine import RunEvent
+from runner.escapes import printable
 from runner.history import iso
 from runner.runs import RunResult
 
@@ -85,32 +86,19 @@ class Reporter:
         if event.event == "run_finished":
             return None
         if event.event in ("alert", "alert_failed"):
-            return f"{stamp} {visible(event.message)}"
+            return f"{stamp} {printable(event.message)}"
         tries = f" (try {event.try_number})" if event.try_number else ""
         took = f" in {format_seconds(event.duration)}" if event.duration is not None else ""
         log = log_line(stamp, event)
         if event.event == "task_retry":
             delay = event.extra.get("delay", 0.0)
-            return f"{stamp} {event.task_id}: failed{tries}{took}: {visible(event.message)}; retrying in {format_seconds(delay)}" + log
+            return f"{stamp} {event.task_id}: failed{tries}{took}: {printable(event.message)}; retrying in {format_seconds(delay)}" + log
         if event.event == "sla_missed":
             return f"{stamp} {event.task_id}: SLA missed: {event.message}"
         if event.state == "running":
             return f"{stamp} {event.task_id}: running{tries}"
-        message = f": {visible(event.message)}" if event.message else ""
+        message = f": {printable(event.message)}" if event.message else ""
         return f"{stamp} {event.task_id}: {event.state}{tries}{took}{message}" + log
-
-
-# what a message may hold that a terminal would act on: C0 and C1 controls, DEL, and the
-# bidirectional overrides that make text read differently from what it is
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}
-_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
-_CONTROLS.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a))})
-
-
-def visible(text: str | None) -> str:
-    """`text` with control characters written as escapes (`\\x1b`, `\\n`): a task's error output
-    or a rendered alert cannot move the cursor, recolour or clear the terminal."""
-    return (text or "").translate(_CONTROLS)
 
 
 def log_line(stamp: str, event: RunEvent) -> str:
@@ -120,7 +108,7 @@ def log_line(stamp: str, event: RunEvent) -> str:
         return ""
     relative = os.path.relpath(path)
     shown = relative if not relative.startswith("..") else path
-    return f"\n{stamp} {event.task_id}: log {visible(shown)}"
+    return f"\n{stamp} {event.task_id}: log {printable(shown)}"
 
 
 def summary(result: RunResult) -> str:
@@ -140,8 +128,6 @@ def shown(event: RunEvent) -> RunEvent:
     """The event with its text escaped for the terminal (runner.escapes): an error or alert
     message holds what a server or a task wrote."""
     from dataclasses import replace
-
-    from runner.escapes import printable
 
     if event.message is None and event.task_id is None:
         return event
