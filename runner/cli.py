@@ -343,6 +343,8 @@ def _leaves(exc: BaseException) -> list[BaseException]:
 
 def _exit_status(exc: BaseException, click_error: type[Exception]) -> int:
     """The one error handler: a one-line message on stderr and the exit status of `exc`."""
+    from runner.escapes import printable
+
     leaves = _leaves(exc)
     for kinds in ((KeyboardInterrupt, typer.Abort), (SystemExit,), (FlowrunError,), (typer.Exit,), (click_error,)):
         chosen = next((e for e in leaves if isinstance(e, kinds)), None)
@@ -354,14 +356,14 @@ def _exit_status(exc: BaseException, click_error: type[Exception]) -> int:
         if isinstance(chosen, SystemExit):
             raise chosen
         if isinstance(chosen, FlowrunError):
-            print(f"flowrun: error: {chosen}", file=sys.stderr)
+            print(f"flowrun: error: {printable(str(chosen))}", file=sys.stderr)
             return chosen.exit_code
         if isinstance(chosen, typer.Exit):
             return int(chosen.exit_code)
         chosen.show()  # type: ignore[attr-defined]
         return 2
     first = leaves[0]  # the unexpected: still one line, never a traceback
-    print(f"flowrun: internal error: {type(first).__name__}: {first}", file=sys.stderr)
+    print(f"flowrun: internal error: {type(first).__name__}: {printable(str(first))}", file=sys.stderr)
     return 2
 
 

@@ -118,6 +118,7 @@ def graph(
     output_format: Annotated[str, typer.Option("--format", help="mermaid (default) or dot.")] = "mermaid",
 ) -> int:
     """Print the task graph as Mermaid or Graphviz DOT; data edges (xcom) dashed, branch keys on edges."""
+    from runner.escapes import printable
     from runner.graphviz import FORMATS, render, structural_errors
     from runner.linter import LintResult
     from runner.model import WorkflowError, load_workflow
@@ -128,7 +129,7 @@ def graph(
     try:
         workflow = load_workflow(file)
     except WorkflowError as exc:
-        print(f"{exc.path}:{exc.line}:{exc.column}: FR001 [error] {exc.message}")
+        print(f"{printable(str(exc.path))}:{exc.line}:{exc.column}: FR001 [error] {printable(exc.message)}")
         return 2
     errors = structural_errors(workflow)
     if errors:  # the drawing would leave out what it cannot place: say why instead, as `run` does
