@@ -20,6 +20,7 @@ from typing import Any
 from runner import key_vocabulary
 from runner import schema_hints as phrase
 from runner.schema_hints import OPERATORS, example_for, identifier_example
+from runner.vocabulary import key_hint
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -154,6 +155,11 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
             form = form[len(f"operator: {operator} and "):]  # the task already has that operator
         return _Unknown((*path, key), f"unknown key '{key}' in {where}: write '{form}'" if "(" not in form
                         else f"unknown key '{key}' in {where}: write {form}", _standing_for(mapping, term.replaces))
+    # another tool's key that belongs here under flowrun's name (a workflow's params are run
+    # parameters, not a task's: no hint leads there)
+    foreign = key_hint(key, [a for a in allowed if not (a == "params" and ctx in ("workflow", "environment"))])
+    if foreign is not None:
+        return _Unknown((*path, key), f"unknown key '{key}' in {where}: {foreign}", "")
     hint = difflib.get_close_matches(key, allowed, n=1)
     if hint:
         return _Unknown((*path, key), f"unknown key '{key}' in {where}; did you mean '{hint[0]}'?", _standing_for(mapping, hint[0]))

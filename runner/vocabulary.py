@@ -15,6 +15,7 @@ An entry's `write` is what to write instead (quoted in messages), `note` what el
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 
@@ -166,10 +167,15 @@ def template_hint(dotted: str) -> str | None:
     return _message(prefix, entry, rest.split(".")[0] or "NAME")
 
 
-def key_hint(key: str) -> str | None:
-    """"'task_id' is Airflow's name; write 'taskId'", or None."""
+def key_hint(key: str, allowed: Collection[str] | None = None) -> str | None:
+    """"'task_id' is Airflow's name; write 'taskId'", or None; with `allowed` (the keys of the
+    mapping the key is in), only a hint whose key may be written there."""
     entry = YAML_KEYS.get(key)
-    return None if entry is None else _message(key, entry)
+    if entry is None:
+        return None
+    if allowed is not None and entry.write.split(":")[0].split(" ")[0] not in allowed:
+        return None
+    return _message(key, entry)
 
 
 # Template syntax of other tools that Jinja cannot parse: (pattern, hint)

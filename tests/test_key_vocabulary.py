@@ -106,3 +106,27 @@ def test_an_overlay_that_sets_what_cannot_be_overlaid_says_to_remove_it(findings
     (finding,) = findings(text)
     assert (finding.code, finding.line, finding.column) == ("FR002", 4, 5)
     assert finding.message.startswith(f"'{key}' in environments.dev cannot be overlaid") and "remove it" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dagId: d\njobs: {}\ntasks:\n  - taskId: a\n    operator: dummy\n",
+         "unknown key 'jobs' in the workflow: 'jobs' is GitHub Actions' name; write 'tasks'"),
+        ("dagId: d\nsteps: []\ntasks:\n  - taskId: a\n    operator: dummy\n",
+         "unknown key 'steps' in the workflow: 'steps' is Dagu's name; write 'tasks'"),
+        ("dagId: d\ntasks:\n  - taskId: a\n    operator: dummy\n    runs-on: ubuntu\n",
+         "unknown key 'runs-on' in task 'a': 'runs-on' is GitHub Actions' name; write 'queue' (or metadata: {runAsUser: ...})"),
+    ],
+)
+def test_other_tools_keys_without_a_context_entry_get_the_general_table(text: str, expected: str, findings: Findings) -> None:
+    assert [f.message for f in findings(text, select="FR002")] == [expected]
+
+
+def test_the_general_table_never_points_where_the_key_cannot_be_written(findings: Findings) -> None:
+    # `retries` at the top of a workflow: retryPolicy belongs to a task or defaults, not here
+    messages = [f.message for f in findings("dagId: d\nretries: 3\ntasks:\n  - taskId: a\n    operator: dummy\n", select="FR002")]
+    assert len(messages) == 1 and "retryPolicy" not in messages[0]
+    # `bash_command` at the top: a workflow's params are run parameters, not a task's
+    messages = [f.message for f in findings("dagId: d\nbash_command: x\ntasks:\n  - taskId: a\n    operator: dummy\n", select="FR002")]
+    assert len(messages) == 1 and "params" not in messages[0]
