@@ -126,7 +126,7 @@ def test_other_tools_keys_without_a_context_entry_get_the_general_table(text: st
 def test_the_general_table_never_points_where_the_key_cannot_be_written(findings: Findings) -> None:
     # `retries` at the top of a workflow: retryPolicy belongs to a task or defaults, not here
     messages = [f.message for f in findings("dagId: d\nretries: 3\ntasks:\n  - taskId: a\n    operator: dummy\n", select="FR002")]
-    assert len(messages) == 1 and "retryPolicy" not in messages[0]
+    assert len(messages) == 1 and "write 'retryPolicy" not in messages[0]
     # `bash_command` at the top: a workflow's params are run parameters, not a task's
     messages = [f.message for f in findings("dagId: d\nbash_command: x\ntasks:\n  - taskId: a\n    operator: dummy\n", select="FR002")]
-    assert len(messages) == 1 and "params" not in messages[0]
+    assert len(messages) == 1 and "write 'params" not in messages[0]
