@@ -11,9 +11,22 @@ from __future__ import annotations
 
 import json
 import shlex
+import signal
 from pathlib import Path
 
-from runner_helpers import cli_env, flowrun, query, task_states, tries, write_workflow
+from runner_helpers import (
+    background,
+    cli_env,
+    flowrun,
+    kill_marked,
+    marker,
+    query,
+    survivors,
+    task_states,
+    tries,
+    wait_for,
+    write_workflow,
+)
 
 WORKFLOW = """
 dagId: hints
@@ -119,3 +132,29 @@ def test_a_removed_task_is_marked_and_a_kept_changed_task_is_named(tmp_path: Pat
     tasks = {t["task_id"]: t for t in json.loads(show.stdout)["tasks"]}
     assert tasks["gone"]["state"] == "removed" and tasks["gone"]["ended_at"] is not None
     assert json.loads(show.stdout)["run"]["state"] == "success"
+
+
+def test_a_stopped_scheduler_names_the_state_to_resume_from(tmp_path: Path) -> None:
+    mark = marker()
+    path = write_workflow(tmp_path, f"""
+        dagId: scheduled
+        schedule: "0 * * * *"
+        startDate: "2026-01-01"
+        tasks:
+          - {{taskId: long, operator: bash, params: {{command: "(exec -a {mark} sleep 30)"}}}}
+    """)
+    state = tmp_path / "st dir" / "s.db"
+    try:
+        with background(tmp_path, "schedule", str(path), "--once", "--now", "2026-06-01T10:00:30Z",
+                        "--state", str(state)) as proc:
+            wait_for(lambda: survivors(mark), what="the scheduled task")
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, out + err
+        assert f"--resume RUN_ID --state {shlex.quote(str(state))}" in out
+        path.write_text(path.read_text().replace(f"(exec -a {mark} sleep 30)", "true"))
+        run_id = query(state, "SELECT run_id FROM runs")[0]["run_id"]
+        resumed = flowrun(tmp_path, "run", str(path), "--resume", run_id, "--state", str(state))
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    finally:
+        kill_marked(mark)
