@@ -51,9 +51,10 @@ def output_was_masked(row: sqlite3.Row, legacy: bool) -> bool:
 
 
 def reruns(plan: Plan, masked: Iterable[str], to_run: set[str]) -> dict[str, set[str]]:
-    """Kept tasks whose masked output a task in `to_run` could read (it is downstream of them:
-    `ti.xcom_pull` reads ancestors only, FR203), each with the tasks that must wait for it."""
-    out: dict[str, set[str]] = {}
+    """Kept tasks whose masked output a task that runs could read (it is downstream of them:
+    `ti.xcom_pull` reads ancestors only, FR203), each with the tasks that must wait for it: those
+    that run, and the other tasks run again for this reason (they may read it too)."""
+    below: dict[str, set[str]] = {}
     for task_id in masked:
         seen: set[str] = set()
         todo = list(plan.downstream.get(task_id, ()))
@@ -62,10 +63,10 @@ def reruns(plan: Plan, masked: Iterable[str], to_run: set[str]) -> dict[str, set
             if child not in seen:
                 seen.add(child)
                 todo.extend(plan.downstream.get(child, ()))
-        readers = seen & to_run
-        if readers:
-            out[task_id] = readers
-    return out
+        if seen & to_run:
+            below[task_id] = seen
+    running = to_run | set(below)
+    return {task_id: seen & running for task_id, seen in below.items()}
 
 
 def shown_metrics(metrics: list[tuple[str, float]], masker: Masker) -> tuple[list[tuple[str, float]], list[str]]:

@@ -159,3 +159,29 @@ def test_only_secrets_that_hide_ordinary_text_are_warned_about(tmp_path: Path) -
     assert "--param note holds a secret's value" in in_var.stderr
     assert "a variable (var.value) holds a secret's value" in in_var.stderr
     assert strong not in in_var.stderr + in_var.stdout  # a warning never names the value
+
+
+def test_producers_of_masked_outputs_run_again_in_order(tmp_path: Path) -> None:
+    """p2 reads p1 through x (a kept task whose output is not masked): both run again on resume,
+    p2 after p1, and r after both; x is not run again."""
+    secrets = tmp_path / "k.env"
+    secrets.write_text("TOK=alice\n")
+    text = """
+        dagId: chain
+        tasks:
+          - {taskId: p1, operator: bash, params: {command: "echo alice-1"}}
+          - {taskId: x, operator: bash, dependencies: [p1], params: {command: "echo plain"}}
+          - {taskId: p2, operator: bash, dependencies: [x],
+             params: {command: "echo {{ ti.xcom_pull(task_ids='p1') | shell_quote }}/alice-2"}}
+          - {taskId: r, operator: bash, dependencies: [p2],
+             params: {command: "test -f ok && printf %s {{ ti.xcom_pull(task_ids='p2') | shell_quote }} > r.txt"}}
+    """
+    first = run_api(tmp_path, text, secrets_file=str(secrets))
+    assert first.state == "failed" and first.tasks["p2"].output == f"{MASK}-1/{MASK}-2"
+    (tmp_path / "ok").write_text("")
+    warnings: list[str] = []
+    resumed = run_api(tmp_path, text, secrets_file=str(secrets), resume="last", warn=warnings.append)
+    assert resumed.state == "success", resumed.tasks
+    assert (tmp_path / "r.txt").read_text() == "alice-1/alice-2"
+    assert {t: r.tries for t, r in resumed.tasks.items()} == {"p1": 2, "x": 1, "p2": 2, "r": 2}
+    assert any("task 'p1' runs again" in w and "p2, r" in w for w in warnings), warnings
