@@ -20,7 +20,7 @@ from typing import Any
 import trio
 
 from runner.context import TaskInstance, Variables, template_context
-from runner.masked_values import shown_metrics
+from runner.masked_values import shown_metrics, stored_value
 from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import check_limits, inherited_env
@@ -348,7 +348,7 @@ class Engine:
         self._release(task)
         success = error is None
         if success:  # committed with what it lets start (or alone, below), told after that
-            kept = s.masker.mask_value(output)  # stored masked; downstream tasks get the value itself
+            kept = stored_value(output, s.masker)  # stored masked; downstream tasks get the value itself
             s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, kept, metrics,
                             defer=True)
             if kept is not output and kept != output:  # a resume must not pass the masked text on

@@ -28,10 +28,30 @@ from runner.plan import Plan
 COMMON_LENGTH = 8  # a secret of only letters or only digits shorter than this is an ordinary word
 
 
+def stored_value(value: Any, masker: Masker) -> Any:
+    """`value` as it may be stored or shown: every string masked, and a number whose text shows a
+    secret (`{"pin": 12345678}`) replaced by that text masked, as the task's printed line showed it."""
+    if not masker:
+        return value
+    return _numbers(masker.mask_value(value), masker)
+
+
+def _numbers(value: Any, masker: Masker) -> Any:
+    if isinstance(value, dict):
+        return {k: _numbers(v, masker) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v, masker) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = json.dumps(value)
+        masked = masker.mask(shown)
+        return value if masked == shown else masked
+    return value
+
+
 def stored_params(params: Mapping[str, Any], masker: Masker) -> tuple[dict[str, Any], list[str]]:
     """The params as stored (each value masked; names are the workflow's, not secret) and the
     names of those whose value masking altered."""
-    stored = {name: masker.mask_value(value) for name, value in params.items()}
+    stored = {name: stored_value(value, masker) for name, value in params.items()}
     return stored, [name for name, value in params.items() if stored[name] != value]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from runner.context import resolve_param
 from runner.errors import UsageError
+from runner.masked_values import stored_value
 from runner.masking import Masker
 from runner.store import RunRecord
 
@@ -36,7 +37,7 @@ def resume_params(record: RunRecord, schema: Mapping[str, Any], given: Mapping[s
             raise UsageError(f"unknown parameter '{name}' (declared: {known})")
         value = resolve_param(name, schema[name], raw)
         if name in masked:
-            if masker.mask_value(value) != record.params.get(name):
+            if stored_value(value, masker) != record.params.get(name):
                 raise UsageError(
                     f"--param {name} is not the value run {record.run_id} started with (stored masked as"
                     f" {_shown(record.params.get(name))}); give the same value, or start a new run without --resume")

@@ -185,3 +185,28 @@ def test_producers_of_masked_outputs_run_again_in_order(tmp_path: Path) -> None:
     assert (tmp_path / "r.txt").read_text() == "alice-1/alice-2"
     assert {t: r.tries for t, r in resumed.tasks.items()} == {"p1": 2, "x": 1, "p2": 2, "r": 2}
     assert any("task 'p1' runs again" in w and "p2, r" in w for w in warnings), warnings
+
+
+def test_a_numeric_secret_is_stored_nowhere_while_tasks_compute_with_it(tmp_path: Path) -> None:
+    pin = "73914268"
+    path = write_workflow(tmp_path, """
+        dagId: numbers
+        params:
+          n: {type: integer, default: 1}
+        tasks:
+          - {taskId: a, operator: bash, params: {command: "echo '{\\"pin\\": 73914268, \\"ok\\": 2}'"}}
+          - {taskId: b, operator: bash, dependencies: [a],
+             params: {command: "echo $(( {{ ti.xcom_pull(task_ids='a').pin }} + {{ params.n }} )) > sum.txt"}}
+    """)
+    proc = flowrun(tmp_path, "run", str(path), "--param", f"n={pin}", env=cli_env(FLOWRUN_SECRET_PIN=pin))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "sum.txt").read_text().strip() == str(2 * int(pin))  # the values themselves
+    state = _state(tmp_path)
+    assert json.loads(query(state, "SELECT output FROM tasks WHERE task_id='a'")[0]["output"]) == {"pin": MASK, "ok": 2}
+    assert json.loads(query(state, "SELECT params FROM runs")[0]["params"]) == {"n": MASK}
+    assert {r["name"] for r in query(state, "SELECT name FROM metrics")} == {"ok"}
+    assert "note: metric 'pin' not recorded: its value shows a secret" in next(
+        (tmp_path / ".flowrun" / "logs").rglob("a/1.log")).read_text()
+    for name in ("state.db", "state.db-wal"):
+        file = tmp_path / ".flowrun" / name
+        assert not file.exists() or pin.encode() not in file.read_bytes()
