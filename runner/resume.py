@@ -40,7 +40,8 @@ def resume_params(record: RunRecord, schema: Mapping[str, Any], given: Mapping[s
             if stored_value(value, masker) != record.params.get(name):
                 raise UsageError(
                     f"--param {name} is not the value run {record.run_id} started with (stored masked as"
-                    f" {_shown(record.params.get(name))}); give the same value, or start a new run without --resume")
+                    f" {_shown(record.params.get(name))}, compared masked with the secrets given now); give the same"
+                    " value and the same secrets, or start a new run without --resume")
             values[name] = value
             missing.discard(name)
         elif value != record.params.get(name):
@@ -51,7 +52,7 @@ def resume_params(record: RunRecord, schema: Mapping[str, Any], given: Mapping[s
         names = ", ".join(sorted(missing))
         example = " ".join(f"--param {n}=VALUE" for n in sorted(missing))
         raise UsageError(
-            f"run {record.run_id} was started with a value of {names} that held a secret's value, which the state"
+            f"run {record.run_id} was started with --param {names} holding a secret's value, which the state"
             f" store keeps masked (***); resuming would run with the masked text: give the value again with"
             f" --resume {record.run_id} {example}")
     return values

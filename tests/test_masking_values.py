@@ -66,7 +66,7 @@ def test_params_and_outputs_are_used_as_given_and_a_resume_never_uses_the_masked
     (tmp_path / "ok").write_text("")
     refused = flowrun(tmp_path, "run", str(path), "--secrets", "k.env", "--resume", "last", env=env)
     assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "held a secret's value" in refused.stderr and "--param user=VALUE" in refused.stderr
+    assert "--param user holding a secret's value" in refused.stderr and "--param user=VALUE" in refused.stderr
     assert "Traceback" not in refused.stderr
     wrong = flowrun(tmp_path, "run", str(path), "--secrets", "k.env", "--resume", "last", "--param", "user=bob", env=env)
     assert wrong.returncode == 2 and "is not the value" in wrong.stderr, wrong.stderr
@@ -130,7 +130,7 @@ def test_a_store_from_before_the_flags_is_upgraded_and_its_masked_values_are_not
     db.close()
     (tmp_path / "ok").write_text("")
     refused = flowrun(tmp_path, "run", str(path), "--secrets", "k.env", "--resume", "last")
-    assert refused.returncode == 2 and "held a secret's value" in refused.stderr, refused.stderr
+    assert refused.returncode == 2 and "holding a secret's value" in refused.stderr, refused.stderr
     columns = {r[1] for r in query(state, "PRAGMA table_info(runs)")} | {r[1] for r in query(state, "PRAGMA table_info(tasks)")}
     assert {"masked_params", "output_masked"} <= columns
     resumed = flowrun(tmp_path, "run", str(path), "--secrets", "k.env", "--resume", "last", "--param", "user=alice")
