@@ -16,15 +16,21 @@ from typing import Any
 
 import trio
 
+from runner.alert_events import EVENTS, event_context, plain
 from runner.durations import seconds
+from runner.errors import plain
 from runner.masking import Masker
 from runner.operators.base import inherited_env
 from runner.process import killpg
 from runner.store import Store
 from runner.templates import TemplateProblem, evaluate, render
 
-EVENTS = ("task_failed", "task_retry", "sla_missed", "run_failed", "run_succeeded")
 NOTIFY_TIMEOUT = 30.0  # seconds one notifier may take
+DEFAULT_MESSAGE = "{{ event }} in {{ dag_id }} ({{ run_id }}){{ ' task ' ~ task_id if task_id else '' }}"
+
+
+class NotifierFailed(Exception):
+    """A notifier's own failure, said in plain words (recorded as `alert_failed`)."""
 
 
 @dataclass
@@ -45,21 +51,10 @@ class Alert:
             on=(on,) if isinstance(on, str) else tuple(on),
             condition=data.get("condition"),
             severity=str(data.get("severity", "warning")),
-            message=str(data.get("message") or "{{ event }} in {{ dag_id }} ({{ run_id }}){{ ' task ' ~ task_id if task_id else '' }}"),
+            message=str(data.get("message") or DEFAULT_MESSAGE),
             cooldown=seconds(data.get("cooldown", 0)) or 0.0,
             notify=tuple(data.get("notify") or ()),
         )
-
-
-def event_context(kind: str, dag_id: str, run_id: str | None, task_id: str | None,
-                  payload: dict[str, Any]) -> dict[str, Any]:
-    """What an alert's condition and message see: the event's fields, flat."""
-    return {
-        "event": kind, "dag_id": dag_id, "run_id": run_id, "task_id": task_id,
-        "duration": payload.get("duration"), "error": payload.get("error"),
-        "try_number": payload.get("try_number"), "sla": payload.get("sla"),
-        **{k: v for k, v in payload.items() if isinstance(k, str)},
-    }
 
 
 class Alerts:
@@ -80,13 +75,18 @@ class Alerts:
         for alert in self.alerts:
             if kind not in alert.on:
                 continue
-            try:
-                if alert.condition and not evaluate(alert.condition, context):
+            if alert.condition:
+                try:
+                    if not evaluate(alert.condition, context):
+                        continue
+                except TemplateProblem as exc:  # cannot tell whether it should fire: say so, loudly
+                    self._failed(alert, "condition", str(exc), context)
                     continue
+            try:
                 message = self.masker.mask(render(alert.message, context))
-            except TemplateProblem as exc:
-                self._failed(alert, "condition/message", str(exc), context)
-                continue
+            except TemplateProblem as exc:  # still deliver it: an alert is never lost to a typo
+                self._failed(alert, "message", str(exc), context)
+                message = self.masker.mask(render(DEFAULT_MESSAGE, context)) + " (its message template failed)"
             if not self.store.claim_alert(dag_id, alert.id, alert.cooldown):
                 continue  # still cooling down (recorded across runs)
             record = {"alert_id": alert.id, "event": kind, "severity": alert.severity, "message": message}
@@ -95,16 +95,18 @@ class Alerts:
             for notifier in alert.notify:
                 nursery.start_soon(self._deliver, alert, notifier, message, context)
 
-    def _failed(self, alert: Alert, notifier: str, error: str, context: dict[str, Any]) -> None:
+    def _failed(self, alert: Alert, part: str, error: str, context: dict[str, Any]) -> None:
+        """Record and print a failure of one alert: its `condition`, its `message` or a notifier."""
         error = self.masker.mask(error)
-        self.store.add_event("alert_failed", context.get("run_id"), context.get("dag_id"), context.get("task_id"),
-                             {"alert_id": alert.id, "notifier": notifier, "error": error})
-        self.report("alert_failed", f"alert '{alert.id}': {notifier} notifier failed: {error}")
+        fields = plain(context)
+        self.store.add_event("alert_failed", fields.get("run_id"), fields.get("dag_id"), fields.get("task_id"),
+                             {"alert_id": alert.id, "notifier": part, "error": error})
+        what = f"its {part} failed" if part in ("condition", "message") else f"{part} notifier failed"
+        self.report("alert_failed", f"alert '{alert.id}': {what}: {error}")
 
     async def _deliver(self, alert: Alert, notifier: dict[str, Any], message: str, context: dict[str, Any]) -> None:
         kind = next(iter(notifier), "?")
-        body = {"id": alert.id, "severity": alert.severity, "message": message,
-                **{k: v for k, v in context.items() if v is not None}}
+        body = {"id": alert.id, "severity": alert.severity, "message": message, **plain(context)}
         body = self.masker.mask_value(json.loads(json.dumps(body, default=str)))  # type: ignore[assignment]
         try:
             with trio.fail_after(NOTIFY_TIMEOUT):
@@ -115,11 +117,11 @@ class Alerts:
                 elif kind == "email":
                     await _email(notifier["email"], alert, message)
                 else:
-                    raise ValueError(f"unknown notifier '{kind}'")
+                    raise NotifierFailed(f"unknown notifier '{kind}'")
         except trio.TooSlowError:
             self._failed(alert, kind, f"timed out after {NOTIFY_TIMEOUT:g}s", context)
         except Exception as exc:  # a notifier must never fail the run
-            self._failed(alert, kind, f"{type(exc).__name__}: {exc}", context)
+            self._failed(alert, kind, plain(exc), context)
 
 
 async def _command(command: str, body: dict[str, Any], alert: Alert, message: str) -> None:
@@ -142,7 +144,7 @@ async def _command(command: str, body: dict[str, Any], alert: Alert, message: st
     )
     if result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise RuntimeError(f"command exited with status {result.returncode} {tail[0]}".rstrip())
+        raise NotifierFailed(f"command exited with status {result.returncode} {tail[0]}".rstrip())
 
 
 async def _webhook(target: Any, body: dict[str, Any]) -> None:
@@ -153,7 +155,7 @@ async def _webhook(target: Any, body: dict[str, Any]) -> None:
     async with httpx.AsyncClient(timeout=NOTIFY_TIMEOUT, trust_env=False) as client:
         response = await client.post(str(url), json=body, headers=headers)
     if response.status_code >= 300:
-        raise RuntimeError(f"webhook answered HTTP {response.status_code}")
+        raise NotifierFailed(f"webhook answered HTTP {response.status_code}")
 
 
 async def _email(target: dict[str, Any], alert: Alert, message: str) -> None:

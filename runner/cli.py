@@ -7,10 +7,12 @@ one-line messages and exit statuses (SPEC section 4).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, TextIO
 
 import typer
 
@@ -146,7 +148,7 @@ def run(
     param: Annotated[Optional[list[str]], typer.Option("--param", help="NAME=VALUE, validated against params (repeatable).")] = None,  # noqa: UP045
     env: Annotated[Optional[str], typer.Option("--env", help="Environment overlay (default: $FLOWRUN_ENV).")] = None,  # noqa: UP045
     execution_date: Annotated[Optional[str], typer.Option("--execution-date", help="Logical date-time (ISO 8601; default now).")] = None,  # noqa: UP045
-    state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db).")] = None,  # noqa: UP045
+    state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db); task logs go to 'logs' beside it.")] = None,  # noqa: UP045
     vars_file: Annotated[Optional[str], typer.Option("--vars", help="Variables file (.env lines or YAML mapping).")] = None,  # noqa: UP045
     secrets_file: Annotated[Optional[str], typer.Option("--secrets", help="Secrets file (.env lines or YAML mapping).")] = None,  # noqa: UP045
     capacity: Annotated[Optional[str], typer.Option("--capacity", help="cpu=N,memory=MB,gpu=N (default: this machine).")] = None,  # noqa: UP045
@@ -155,13 +157,13 @@ def run(
     output_format: Annotated[str, typer.Option("--format", help="text or json, for --dry-run.")] = "text",
 ) -> int:
     """Run a workflow, or print its plan with --dry-run."""
+    from runner.cli_runs import check_workflow_file
     from runner.model import WorkflowError, load_workflow
     from runner.plan import InvalidWorkflow
 
     if log_format not in ("text", "json") or output_format not in ("text", "json"):
         raise UsageError("--log-format and --format take text or json")
-    if not file.is_file():
-        raise UsageError(f"{file}: no such file")
+    check_workflow_file(file, "run")
     try:
         workflow = load_workflow(file)
     except WorkflowError as exc:
@@ -206,7 +208,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
          state: str | None, vars_file: str | None, secrets_file: str | None, capacity: str | None,
          resume: str | None, log_format: str) -> int:
     from runner.runs import RunOptions, execute, prepare
-    from runner.terminal import Reporter, summary
+    from runner.terminal import Reporter, summary, visible
 
     reporter = Reporter(workflow.dag_id, log_format)
     options = RunOptions(
@@ -220,7 +222,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
     gc.freeze()  # modules, workflow and plan live as long as this process: out of the collector's way
     result = execute(plan, setup)
     if log_format == "text":
-        sys.stdout.write(summary(result).replace("<file>", str(file)))
+        sys.stdout.write(summary(result).replace("<file>", visible(str(file))))
     if result.state == "interrupted":
         return 130
     return 0 if result.state == "success" else 1
@@ -232,7 +234,7 @@ def schedule(
     once: Annotated[bool, typer.Option("--once", help="Start every run due now, wait for them, and exit.")] = False,
     now: Annotated[Optional[str], typer.Option("--now", help="Pretend the current time is DATETIME (ISO 8601).")] = None,  # noqa: UP045
     env: Annotated[Optional[str], typer.Option("--env", help="Environment overlay (default: $FLOWRUN_ENV).")] = None,  # noqa: UP045
-    state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db).")] = None,  # noqa: UP045
+    state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db); task logs go to 'logs' beside it.")] = None,  # noqa: UP045
 ) -> int:
     """Start runs on their cron ticks, honouring maxActiveRuns and catchup."""
     import time
@@ -255,6 +257,108 @@ def _register_history() -> None:
 _register_history()
 
 
+class Output:
+    """sys.stdout or sys.stderr of the command. A reader that went away (`flowrun run wf.yaml |
+    head -1`: EPIPE) or a terminal that was closed (EIO) ends the output, never the command: the
+    run goes on and is recorded as it would have been, as make goes on. The descriptor is then
+    pointed at /dev/null, so that what is still buffered and the interpreter's last flush go
+    nowhere; any other write error (a full disk) is said once on stderr."""
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except OSError as exc:
+                self._lost(exc)
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._lost(exc)
+
+    def isatty(self) -> bool:
+        return not self.gone and self.stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:  # fileno, encoding, buffer, ...
+        return getattr(self.stream, name)
+
+    def _lost(self, exc: OSError) -> None:
+        self.gone = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        if exc.errno not in (errno.EPIPE, errno.EIO) and self.name == "stdout":
+            print(f"flowrun: warning: cannot write to standard output ({exc.strerror or exc});"
+                  " going on without it", file=sys.stderr)
+
+
+def _output(stream: TextIO | None, fd: int, name: str) -> Output:
+    """The command's stdout or stderr. Started with it closed (`flowrun run wf.yaml >&-`), Python
+    has none: the output goes to /dev/null, and the descriptor is taken by /dev/null too, so that
+    no file the run opens later gets its number (a task's pipe or the state store written to as
+    if it were the terminal)."""
+    if stream is None:
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)  # the lowest free descriptor: `fd` itself
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    return Output(stream, name)
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    """The exceptions inside a (nested) exception group, or the exception itself. A trio nursery
+    wraps whatever a task raises, a usage error or Ctrl-C included (strict exception groups);
+    trio's own Cancelled are left out (they only say that the others ended the nursery)."""
+    inner_exceptions = getattr(exc, "exceptions", None)  # a BaseExceptionGroup (Python 3.11+ or exceptiongroup)
+    if isinstance(inner_exceptions, tuple) and inner_exceptions:
+        found = [leaf for inner in inner_exceptions for leaf in _leaves(inner)]
+        trio = sys.modules.get("trio")
+        kept = [e for e in found if trio is None or not isinstance(e, trio.Cancelled)]
+        return kept or found
+    return [exc]
+
+
+def _exit_status(exc: BaseException, click_error: type[Exception]) -> int:
+    """The one error handler: a one-line message on stderr and the exit status of `exc`."""
+    leaves = _leaves(exc)
+    for kinds in ((KeyboardInterrupt, typer.Abort), (SystemExit,), (FlowrunError,), (typer.Exit,), (click_error,)):
+        chosen = next((e for e in leaves if isinstance(e, kinds)), None)
+        if chosen is None:
+            continue
+        if isinstance(chosen, (KeyboardInterrupt, typer.Abort)):
+            print("flowrun: interrupted", file=sys.stderr)
+            return 130
+        if isinstance(chosen, SystemExit):
+            raise chosen
+        if isinstance(chosen, FlowrunError):
+            print(f"flowrun: error: {chosen}", file=sys.stderr)
+            return chosen.exit_code
+        if isinstance(chosen, typer.Exit):
+            return int(chosen.exit_code)
+        chosen.show()  # type: ignore[attr-defined]
+        return 2
+    first = leaves[0]  # the unexpected: still one line, never a traceback
+    print(f"flowrun: internal error: {type(first).__name__}: {first}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to an exit status."""
     try:  # recent typer vendors click
@@ -262,28 +366,17 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:  # pragma: no cover
         from click import ClickException  # type: ignore[no-redef]
 
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _output(stdout, 1, "stdout"), _output(stderr, 2, "stderr")  # type: ignore[assignment]
     code: int
     try:
         result = app(args=argv, prog_name="flowrun", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except FlowrunError as exc:
-        print(f"flowrun: error: {exc}", file=sys.stderr)
-        code = exc.exit_code
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except ClickException as exc:
-        exc.show()
-        code = 2
-    except (KeyboardInterrupt, typer.Abort):
-        print("flowrun: interrupted", file=sys.stderr)
-        code = 130
-    except BrokenPipeError:
-        code = 1
-    except Exception as exc:  # the unexpected: still one line, never a traceback
-        print(f"flowrun: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        code = 2
-    with contextlib.suppress(BrokenPipeError):
+    except BaseException as exc:
+        code = _exit_status(exc, ClickException)
+    finally:
         sys.stdout.flush()
+        sys.stdout, sys.stderr = stdout, stderr
     sys.exit(code)
 
 

@@ -102,9 +102,11 @@ def report(
     if output is not None and str(output) == "-":
         sys.stdout.write(html)
         return 0
-    target = output or Path(f"{detail.run.run_id}.html")
-    try:
-        target.write_text(html, encoding="utf-8")
+    from runner.safefs import safe_name, write_replacing
+
+    target = output or Path(f"{safe_name(detail.run.run_id, 'run id')}.html")
+    try:  # a temporary file beside it, renamed over it: never written through a link (runner/safefs.py)
+        write_replacing(target, html.encode("utf-8"), "report")
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
     print(f"wrote {target}")
@@ -116,16 +118,33 @@ def graph(
     output_format: Annotated[str, typer.Option("--format", help="mermaid (default) or dot.")] = "mermaid",
 ) -> int:
     """Print the task graph as Mermaid or Graphviz DOT; data edges (xcom) dashed, branch keys on edges."""
-    from runner.graphviz import FORMATS, render
+    from runner.graphviz import FORMATS, render, structural_errors
+    from runner.linter import LintResult
     from runner.model import WorkflowError, load_workflow
+    from runner.reporters import text
 
     _check_format(output_format, FORMATS)
-    if not file.is_file():
-        raise UsageError(f"{file}: no such file")
+    check_workflow_file(file, "graph")
     try:
         workflow = load_workflow(file)
     except WorkflowError as exc:
         print(f"{exc.path}:{exc.line}:{exc.column}: FR001 [error] {exc.message}")
         return 2
+    errors = structural_errors(workflow)
+    if errors:  # the drawing would leave out what it cannot place: say why instead, as `run` does
+        sys.stdout.write(text(LintResult(files=sorted({f.path for f in errors}), findings=errors)))
+        print(f"flowrun: error: {file}: the workflow has errors; no graph is drawn", file=sys.stderr)
+        return 2
     sys.stdout.write(render(workflow, output_format))
     return 0
+
+
+def check_workflow_file(file: Path, command: str) -> None:
+    """UsageError unless `file` is a file (`run` and `graph` take one workflow file)."""
+    if file.is_dir():
+        raise UsageError(f"{file}: is a directory; '{command}' takes one workflow file"
+                         " (lint and schedule take directories)")
+    if file.exists() and not file.is_file():
+        raise UsageError(f"{file}: is not a regular file; '{command}' takes one workflow file")
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")

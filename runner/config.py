@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.errors import UsageError
+from runner.errors import UsageError, plain
 from runner.findings import SEVERITIES
 
 KEYS = ("select", "ignore", "fail-on", "exclude")
@@ -59,8 +59,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             loaded: dict[str, Any] = tomllib.load(fh)
             return loaded
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read configuration: {exc}") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # (tomllib decodes UTF-8 itself)
+        raise UsageError(f"{path}: cannot read configuration: {plain(exc)}") from None
 
 
 def find(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:

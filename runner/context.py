@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,9 @@ from runner.templates import TemplateProblem
 
 
 class Lookup:
-    """`var.value.NAME` / `var.secret.NAME`: env `FLOWRUN_<KIND>_<NAME>` (exact, then upper-cased), then file."""
+    """Where `var.value.NAME` / `var.secret.NAME` come from: env `FLOWRUN_<KIND>_<NAME>` (exact,
+    then upper-cased), then the file. The runner's own object: templates never see it (its
+    methods would list every secret); they see a `Names` view that reads one name at a time."""
 
     def __init__(self, prefix: str, values: Mapping[str, str], kind: str) -> None:
         self._prefix, self._values, self._kind = prefix, dict(values), kind
@@ -26,9 +28,7 @@ class Lookup:
                 return os.environ[key]
         return self._values.get(name)
 
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("_"):
-            raise AttributeError(name)
+    def require(self, name: str) -> str:
         value = self.get(name)
         if value is None:
             raise TemplateProblem(
@@ -36,12 +36,96 @@ class Lookup:
             )
         return value
 
-    __getitem__ = __getattr__
-
     def all_values(self) -> list[str]:
         values = list(self._values.values())
         values += [v for k, v in os.environ.items() if k.startswith(self._prefix)]
         return values
+
+
+def _not_a_value(label: str) -> TemplateProblem:
+    return TemplateProblem(f"'{label}' is not a value; name one: {label}.NAME or {label}['NAME']")
+
+
+class Names:
+    """What a template sees as `var.value` / `var.secret`: the value of one literal name
+    (`var.secret.TOK`, `var.secret['TOK']`) and nothing else. No methods (a method name is read as
+    a variable's name), no iteration, no membership test, no text of its own: each of those is a
+    one-line TemplateProblem, so no template can list secrets it does not name (the linter's
+    FR303 sees every name a template reads). Built per kind by `_names_type`, whose class name is
+    the template's name for it (it shows in messages such as "object of type 'var.secret' has no
+    len()")."""
+
+    __slots__ = ("_label", "_resolve")
+    _label: str
+    _resolve: Callable[[str], str]
+
+    def __init__(self, label: str, resolve: Callable[[str], str]) -> None:
+        object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_resolve", resolve)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._value(name)
+
+    def __getitem__(self, name: object) -> Any:
+        if not isinstance(name, str):
+            raise TemplateProblem(f"{self._label}[{name!r}]: a {self._label} is read by its name, {self._label}['NAME']")
+        return self._value(name)
+
+    def _value(self, name: str) -> Any:
+        """The value, or (not set) Jinja's strict undefined carrying the reason: rendering it
+        fails naming the variable, while `| default('x')` and `is defined` work."""
+        try:
+            return self._resolve(name)
+        except TemplateProblem as exc:
+            from jinja2 import StrictUndefined
+
+            return StrictUndefined(hint=str(exc))
+
+    def __iter__(self) -> Iterator[str]:
+        raise TemplateProblem(f"'{self._label}' cannot be listed or searched; name one: {self._label}.NAME")
+
+    def __str__(self) -> str:
+        raise _not_a_value(self._label)
+
+    def __repr__(self) -> str:
+        return f"<{self._label}>"
+
+
+class TemplateVariables:
+    """What a template sees as `var`: `var.value` and `var.secret`, nothing else."""
+
+    __slots__ = ("secret", "value")
+
+    def __init__(self, value: Names, secret: Names) -> None:
+        self.value, self.secret = value, secret
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise TemplateProblem(f"'var.{name}' is not available; write var.value.NAME or var.secret.NAME")
+
+    def __getitem__(self, name: object) -> Names:
+        if name in ("value", "secret"):
+            return self.value if name == "value" else self.secret
+        raise TemplateProblem(f"'var[{name!r}]' is not available; write var.value.NAME or var.secret.NAME")
+
+    def __iter__(self) -> Iterator[str]:
+        raise TemplateProblem("'var' cannot be listed; write var.value.NAME or var.secret.NAME")
+
+    def __str__(self) -> str:
+        raise TemplateProblem("'var' is not a value; write var.value.NAME or var.secret.NAME")
+
+    def __repr__(self) -> str:
+        return "<var>"
+
+
+def _names_type(label: str) -> type[Names]:
+    return type(label, (Names,), {"__slots__": ()})
+
+
+_VALUE_NAMES, _SECRET_NAMES = _names_type("var.value"), _names_type("var.secret")
 
 
 class Variables:
@@ -51,6 +135,11 @@ class Variables:
 
     def masker(self) -> Masker:
         return Masker(v for v in self.secret.all_values() if v)
+
+    def view(self) -> TemplateVariables:
+        """`var` as templates see it."""
+        return TemplateVariables(_VALUE_NAMES("var.value", self.value.require),
+                                 _SECRET_NAMES("var.secret", self.secret.require))
 
 
 class TaskInstance:
@@ -66,6 +155,12 @@ class TaskInstance:
         if isinstance(task_ids, str):
             return self._one(task_ids)
         return [self._one(t) for t in task_ids]
+
+    def __str__(self) -> str:
+        raise TemplateProblem("'ti' is not a value; write ti.xcom_pull(task_ids='TASK')")
+
+    def __repr__(self) -> str:
+        return "<ti>"
 
     def _one(self, task_id: str) -> Any:
         if self._known is not None and task_id not in self._known:
@@ -88,7 +183,7 @@ def template_context(dag_id: str, run_id: str, logical_date: datetime, task_id: 
         "ds_nodash": logical_date.strftime("%Y%m%d"),
         "ts": iso,
         "params": dict(params),
-        "var": variables,
+        "var": variables.view(),
         "ti": ti,
     }
 
@@ -99,6 +194,8 @@ def read_vars_file(path: str) -> dict[str, str]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
     if path.endswith((".yaml", ".yml")):
         from runner.source import YamlProblem, parse
 

@@ -22,12 +22,10 @@ class _Placeholders(TaskInstance):
 
 
 class _Masked:
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return "***"
+    """Every secret of a dry run: `***` (templates read it through `Variables.view()`)."""
 
-    __getitem__ = __getattr__
+    def require(self, name: str) -> str:
+        return "***"
 
 
 class _DryVariables(Variables):

@@ -20,12 +20,14 @@ from typing import Any
 import trio
 
 from runner.context import TaskInstance, Variables, template_context
+from runner.errors import first_leaf
 from runner.masked_values import shown_metrics, stored_value
 from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import check_limits, inherited_env
 from runner.plan import Plan, PlannedTask, thaw
-from runner.process import seal_inherited_fds
+from runner.process import GRACE, seal_inherited_fds
+from runner.reasons import StderrTail
 from runner.store import Store, boot_ticks
 from runner.store_schema import storable
 from runner.tasklog import TryLog
@@ -182,7 +184,7 @@ class Engine:
     def _launch(self) -> None:
         assert self.nursery is not None
         waiting = []  # ready but not fitting now
-        launched: list[tuple[PlannedTask, int, Path]] = []
+        launched: list[tuple[PlannedTask, int, Path, float]] = []
         while self.ready_heap and len(self.running) < self.plan.concurrency:
             item = heapq.heappop(self.ready_heap)
             task_id = item[2]
@@ -202,13 +204,14 @@ class Engine:
             # recorded before anything starts (with the end of the try that made room for it): a
             # process that ran must show as a running try; its process group follows once it exists
             path = self.log_path(task_id, self.tries[task_id])
-            self.s.store.start_try(self.s.run_id, task_id, self.tries[task_id], str(path), defer=True)
-            launched.append((task, self.tries[task_id], path))
+            started = time.time()  # the try's start: the store's, the live line's and the SLA's
+            self.s.store.start_try(self.s.run_id, task_id, self.tries[task_id], str(path), defer=True, at=started)
+            launched.append((task, self.tries[task_id], path, started))
         for item in waiting:
             heapq.heappush(self.ready_heap, item)
         self.s.store.flush()
-        for task, try_number, path in launched:
-            self.nursery.start_soon(self._try, task, try_number, path, name=f"task {task.task_id}")
+        for task, try_number, path, started in launched:
+            self.nursery.start_soon(self._try, task, try_number, path, started, name=f"task {task.task_id}")
 
     def _release(self, task: PlannedTask) -> None:
         self.running.discard(task.task_id)
@@ -227,10 +230,9 @@ class Engine:
             self.templated[task.task_id] = contains_template(task.params)
         return self.templated[task.task_id]
 
-    async def _try(self, task: PlannedTask, try_number: int, path: Path) -> None:
+    async def _try(self, task: PlannedTask, try_number: int, path: Path, started: float) -> None:
         s = self.s
         task_id = task.task_id
-        started = time.time()
         if task_id not in self.first_start:
             self.first_start[task_id] = started
             if task.sla is not None:
@@ -241,7 +243,10 @@ class Engine:
         exit_code: int | None = None
         metrics: list[tuple[str, float]] = []
         hidden: list[str] = []
-        with TryLog(path) as log_file:
+        timeout = trio.CancelScope() if task.execution_timeout is None else \
+            trio.CancelScope(deadline=trio.current_time() + task.execution_timeout)
+        err_tail = StderrTail()
+        with TryLog(path, s.logs_dir) as log_file:
             # one masking stream per pipe: a secret split across two writes to stderr must not be
             # broken up by stdout text arriving in between (both go to the same log)
             masked, masked_err = s.masker.stream(), s.masker.stream()
@@ -255,11 +260,18 @@ class Engine:
                 out = masked_err.feed(text)
                 if out:
                     log_file.write(out)
+                    err_tail.feed(out)
 
             def flush_log() -> None:
-                log_file.write(masked_err.flush())
+                rest = masked_err.flush()
+                log_file.write(rest)
+                err_tail.feed(rest)
                 log_file.write(masked.flush())
                 log_file.end_of_output()
+
+            def on_stop() -> None:  # before SIGTERM: what the processes write next comes after this line
+                why = f"timed out after {task.execution_timeout:g}s" if timeout.cancel_called else "the run was stopped"
+                log_file.write(f"\n{why}: SIGTERM sent to its processes (SIGKILL after {GRACE:g}s)\n", always=True)
 
             ctx = TryContext(
                 task=task, params={}, template_context={}, outputs=self.outputs, log=write,
@@ -273,7 +285,7 @@ class Engine:
             def on_process(pid: int) -> None:
                 s.store.record_process(s.run_id, task_id, try_number, pid, boot_ticks())
 
-            ctx.stdout, ctx.on_process = on_stdout, on_process
+            ctx.stdout, ctx.on_process, ctx.on_stop = on_stdout, on_process, on_stop
             try:
                 params = thaw(task.params)
                 if task.operator == "branch" or self._templated(task):
@@ -286,23 +298,25 @@ class Engine:
                     params = {**params, **render_value(rendered, context)}
                 ctx.params = params
                 operator = OPERATORS[task.operator]
-                if task.execution_timeout is None:
+                with timeout:
                     output = await operator.execute(ctx)
                     ctx.collector.flush()
-                else:
-                    with trio.move_on_after(task.execution_timeout) as scope:
-                        output = await operator.execute(ctx)
-                        ctx.collector.flush()
-                    if scope.cancelled_caught:
-                        raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
+                if timeout.cancelled_caught:
+                    raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
                 self._check_output(task, output)  # (the value itself: masking is for what is stored and shown)
                 metrics, hidden = shown_metrics(ctx.collector.metrics, s.masker)
             except TaskFailure as exc:
                 error, exit_code = exc.message, exc.exit_code
+                if exit_code is not None:  # the process ended by itself: its last words say why
+                    flush_log()
+                    reason = err_tail.last_line()
+                    if reason:
+                        error = f"{error}: {reason}"
             except TemplateProblem as exc:
                 error = str(exc)
             except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
-                error = f"{task.operator} operator failed: {type(exc).__name__}: {exc}".replace("\n", " ")
+                cause = first_leaf(exc)  # (not "ExceptionGroup: Exceptions from Trio nursery")
+                error = f"{task.operator} operator failed: {type(cause).__name__}: {cause}".replace("\n", " ")
             except BaseException as exc:
                 if not _cancelled(exc):
                     raise
@@ -310,7 +324,7 @@ class Engine:
                     flush_log()
                     log_file.write("\ninterrupted: the run was stopped\n", always=True)
                     s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
-                                    "interrupted: the run was stopped")
+                                    "interrupted: the run was stopped", at=time.time())
                     self.state[task_id] = "failed"
                     s.notify(RunEvent("task_state", task_id, "failed", try_number, "interrupted"))
                 raise
@@ -344,13 +358,15 @@ class Engine:
                 exit_code: int | None, metrics: list[tuple[str, float]]) -> None:
         s = self.s
         task_id = task.task_id
-        duration = time.time() - started
+        ended = time.time()
+        duration = ended - started  # = the recorded try's ended_at - started_at (`runs show`)
+        log = {"log": str(self.log_path(task_id, try_number))}
         self._release(task)
         success = error is None
         if success:  # committed with what it lets start (or alone, below), told after that
             kept = stored_value(output, s.masker)  # stored masked; downstream tasks get the value itself
             s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, kept, metrics,
-                            defer=True)
+                            defer=True, at=ended)
             if kept is not output and kept != output:  # a resume must not pass the masked text on
                 s.store.mark_output_masked(s.run_id, task_id)
             self.outputs[task_id] = output
@@ -359,19 +375,19 @@ class Engine:
                 self._skip_unchosen(task, output)
         elif try_number <= task.retry.max_retries:
             delay = task.retry.delay_for(try_number, s.rng.random())
-            s.store.end_try(s.run_id, task_id, try_number, "failed", "up_for_retry", exit_code, error)
+            s.store.end_try(s.run_id, task_id, try_number, "failed", "up_for_retry", exit_code, error, at=ended)
             self.state[task_id] = "up_for_retry"
             self._event("task_retry", task_id, {"try_number": try_number, "error": error, "delay": delay,
                                                 "duration": duration})
-            s.notify(RunEvent("task_retry", task_id, "up_for_retry", try_number, error, duration, {"delay": delay}))
+            s.notify(RunEvent("task_retry", task_id, "up_for_retry", try_number, error, duration, {"delay": delay, **log}))
             assert self.nursery is not None
             self.nursery.start_soon(self._retry_after, task_id, delay)
         else:
-            s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", exit_code, error)
+            s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", exit_code, error, at=ended)
             self.state[task_id] = "failed"
             self._event("task_failed", task_id, {"try_number": try_number, "error": error, "exit_code": exit_code,
                                                  "duration": duration})
-            s.notify(RunEvent("task_failed", task_id, "failed", try_number, error, duration))
+            s.notify(RunEvent("task_failed", task_id, "failed", try_number, error, duration, log))
         if self.state[task_id] in FINAL:
             scope = self.sla_scopes.pop(task_id, None)
             if scope is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class FlowrunError(Exception):
     """An error with a one-line message for the user and an exit status."""
@@ -13,3 +15,34 @@ class UsageError(FlowrunError):
     """A wrong option, path, rule code, run id or parameter (exit 2)."""
 
     exit_code = 2
+
+
+_ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
+
+
+def first_leaf(exc: BaseException) -> BaseException:
+    """The first exception inside a (nested) exception group (a trio nursery wraps what its tasks
+    raise), or `exc` itself."""
+    inner = getattr(exc, "exceptions", None)
+    while isinstance(inner, tuple) and inner:
+        exc = inner[0]
+        inner = getattr(exc, "exceptions", None)
+    return exc
+
+
+def plain(exc: BaseException) -> str:
+    """An exception of a library (httpx, smtplib, the OS) as words for the user: its message
+    without the class name or an `[Errno N]` prefix (`Connection refused`, not
+    `ConnectError: [Errno 111] Connection refused`)."""
+    exc = first_leaf(exc)
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    text = " ".join(_ERRNO.sub("", text.strip()).split())
+    return text or "it failed without saying why"
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """KeyboardInterrupt, alone or in (nested) exception groups of nothing else."""
+    inner = getattr(error, "exceptions", None)
+    if isinstance(inner, tuple) and inner:
+        return all(is_interrupt(e) for e in inner)
+    return isinstance(error, KeyboardInterrupt)

@@ -7,8 +7,10 @@
   one (a pull from a task that is not upstream) stands out;
 - each node shows the taskId and, below it, the operator; branch tasks are hexagons.
 
-The model is tolerant: a schema-invalid file is drawn as far as it can be (tasks without a string
-taskId and unknown dependencies are left out; a cycle is drawn as it is).
+A file whose structure is wrong (`structural_errors`: schema, duplicate or unknown task ids, a
+cycle, a bad branch target) is not drawn: `flowrun graph` prints those findings and exits 2, as
+`run` does, since a drawing would silently leave out what it cannot place. Template findings do
+not stop it: a data edge without a control edge (a race, FR203) is what the drawing shows.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runner.errors import UsageError
+from runner.findings import Finding
 from runner.model import Task, Workflow
 
 FORMATS = ("mermaid", "dot")
+STRUCTURE = frozenset({"FR002", "FR003", "FR004", "FR101", "FR103"})  # findings that make a drawing wrong
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,11 @@ def drawing(workflow: Workflow) -> DagDrawing:
                 seen.add((producer, consumer))
                 edges.append(Edge(producer, consumer, "data", "xcom"))
     return DagDrawing(workflow.dag_id, nodes, edges)
+
+
+def structural_errors(workflow: Workflow) -> list[Finding]:
+    """The error-level findings that would make the drawing incomplete or wrong."""
+    return [f for f in workflow.errors() if f.code in STRUCTURE]
 
 
 def render(workflow: Workflow, fmt: str = "mermaid") -> str:

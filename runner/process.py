@@ -28,6 +28,7 @@ from typing import Any
 import trio
 
 GRACE = 5.0  # seconds between SIGTERM and SIGKILL (SPEC section 3)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # stop a run (SIGHUP: its terminal was closed)
 READ_SIZE = 65536
 POLL_INTERVAL = 0.01  # without pidfd_open
 
@@ -113,6 +114,8 @@ class _Child:
                 epoll.close()
                 raise
             self.epoll = epoll
+        self.pidfd_watched = self.epoll is not None  # the pidfd is in the epoll set
+        self.attach(lambda text: None, lambda text: None)
 
     @property
     def pid(self) -> int:
@@ -140,41 +143,67 @@ class _Child:
             await trio.lowlevel.wait_readable(self.epoll.fileno())
         return [fd for fd, _ in self.epoll.poll(0)]
 
-    async def drain(self, on_stdout: Callable[[str], None], on_stderr: Callable[[str], None]) -> None:
+    def attach(self, on_stdout: Callable[[str], None], on_stderr: Callable[[str], None]) -> None:
+        """Where the output goes (decoded incrementally: a character split across reads stays whole)."""
+        self.sinks = {self.out: on_stdout, self.err: on_stderr}
+        self.decoders = {fd: codecs.getincrementaldecoder("utf-8")(errors="replace") for fd in self.sinks}
+        self.stage, self.deadline = "running", math.inf
+
+    async def drain(self) -> None:
         """Pass the output on until the leader has exited and both pipes are at their end. When
         the leader exits, background jobs it left in the group get SIGTERM, SIGKILL `GRACE`
         seconds later if a pipe is still open, and a second after that the pipes are given up (a
         process that escaped the group may hold one). One task, whatever the process does."""
-        sinks = {self.out: on_stdout, self.err: on_stderr}
-        decoders = {fd: codecs.getincrementaldecoder("utf-8")(errors="replace") for fd in sinks}
-        deadline, stage = math.inf, "running"
-        while sinks or stage == "running":
-            ready = await self._ready(deadline)
-            for fd in ready:
-                if fd not in sinks:
-                    continue
-                try:
-                    data = os.read(fd, READ_SIZE)
-                except BlockingIOError:
-                    continue
-                text = decoders[fd].decode(data, final=not data)
-                if text:
-                    sinks[fd](text)
-                if not data:
-                    del sinks[fd]
-                    if self.epoll is not None:
-                        self.epoll.unregister(fd)
+        await self._pump()
+
+    async def stop(self) -> None:
+        """Stop the group (a timeout, the run stopped): SIGTERM, then SIGKILL `GRACE` seconds later,
+        passing on what it writes meanwhile (a task's last words on SIGTERM belong in its log)
+        until its pipes close; the leader is reaped. Call it shielded."""
+        if self.stage == "running":
+            killpg(self.pid, signal.SIGTERM)
+            self.stage, self.deadline = "terminated", trio.current_time() + GRACE
+        await self._pump()
+        if self.popen.poll() is None:  # the leader closed its pipes but lives on
+            with trio.move_on_at(self.deadline):
+                await self.wait()
+            killpg(self.pid, signal.SIGKILL)
+            await self.wait()
+
+    def _read(self, ready: list[int]) -> None:
+        for fd in ready:
+            if fd not in self.sinks:
+                continue
+            try:
+                data = os.read(fd, READ_SIZE)
+            except BlockingIOError:
+                continue
+            text = self.decoders[fd].decode(data, final=not data)
+            if text:
+                self.sinks[fd](text)
+            if not data:
+                del self.sinks[fd]
+                if self.epoll is not None:
+                    self.epoll.unregister(fd)
+
+    async def _pump(self) -> None:
+        """Read until both pipes are at their end (and, while running, the leader has exited),
+        moving through the stages running -> terminated -> killed -> given up."""
+        while self.sinks or self.stage == "running":
+            ready = await self._ready(self.deadline)
+            self._read(ready)
             exited = self.epoll is None or self.pidfd in ready  # (else no need to ask)
-            if stage == "running" and exited and self.popen.poll() is not None:
-                if self.epoll is not None and self.pidfd is not None:
-                    self.epoll.unregister(self.pidfd)  # (it stays readable)
+            if exited and self.pidfd_watched and self.popen.poll() is not None:
+                self.epoll.unregister(self.pidfd)  # (it stays readable)
+                self.pidfd_watched = False
+            if self.stage == "running" and exited and self.popen.poll() is not None:
                 killpg(self.pid, signal.SIGTERM)
-                deadline, stage = trio.current_time() + GRACE, "terminated"
-            elif sinks and trio.current_time() >= deadline:
-                if stage == "killed":
+                self.stage, self.deadline = "terminated", trio.current_time() + GRACE
+            elif self.sinks and trio.current_time() >= self.deadline:
+                if self.stage == "killed":
                     return
                 killpg(self.pid, signal.SIGKILL)
-                deadline, stage = trio.current_time() + 1.0, "killed"
+                self.stage, self.deadline = "killed", trio.current_time() + 1.0
 
     def close(self) -> None:
         for fd in (self.pidfd, self.epoll.fileno() if self.epoll is not None else None):
@@ -197,11 +226,14 @@ async def run_group(
     on_stdout: Callable[[str], None],
     on_stderr: Callable[[str], None],
     on_start: Callable[[int], None],
+    on_stop: Callable[[], None] = lambda: None,
     user: str | None = None,
     executable: str | None = None,
 ) -> int:
     """Run `argv` to completion and return its exit status (negative: killed by that signal).
-    `executable` is the program to run when it is not argv[0] (found on PATH already)."""
+    `executable` is the program to run when it is not argv[0] (found on PATH already). When the
+    run is cancelled, `on_stop` is called before the group gets SIGTERM, and what the group
+    writes until its pipes close still goes to `on_stdout`/`on_stderr`."""
     kwargs: dict[str, Any] = {"executable": executable} if executable is not None else {}
     if user is not None:  # the user's uid, primary group and groups: none of root's groups are kept
         entry = pwd.getpwnam(user)
@@ -209,18 +241,20 @@ async def run_group(
                       extra_groups=os.getgrouplist(entry.pw_name, entry.pw_gid))
     await trio.lowlevel.checkpoint()  # a cancelled run starts nothing
     proc = _Child(argv, env, cwd, kwargs)
+    proc.attach(on_stdout, on_stderr)
     pgid = proc.pid
+    done = False
     try:
         on_start(pgid)  # may fail (the store is full): the group is still stopped below
-        await proc.drain(on_stdout, on_stderr)
+        await proc.drain()
+        done = True
     finally:
-        if proc.returncode is None:  # cancelled (a timeout, the run stopped) or on_start failed
+        if not done:  # cancelled (a timeout, the run stopped) or on_start failed
             with trio.CancelScope(shield=True):
-                killpg(pgid, signal.SIGTERM)
-                with trio.move_on_after(GRACE):
-                    await proc.wait()
-                killpg(pgid, signal.SIGKILL)
-                await proc.wait()
+                try:
+                    on_stop()
+                finally:
+                    await proc.stop()
         killpg(pgid, signal.SIGKILL)
         proc.close()
     return int(proc.returncode or 0)

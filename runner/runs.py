@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -18,7 +19,7 @@ import trio
 
 from runner.context import Variables, read_vars_file, resolve_params
 from runner.engine import Engine, RunEvent, RunSetup
-from runner.errors import FlowrunError, UsageError
+from runner.errors import FlowrunError, UsageError, is_interrupt
 from runner.masked_values import (
     masked_param_names,
     output_was_masked,
@@ -29,8 +30,9 @@ from runner.masked_values import (
 from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
-from runner.process import killpg
+from runner.process import STOP_SIGNALS, killpg
 from runner.resume import changed_warning, check_logical_date, resume_command, resume_params
+from runner.safefs import UnsafePath, no_symlinked_dirs
 from runner.store import Store, StoreError, process_start_time, started_by
 
 DEFAULT_STATE = ".flowrun/state.db"
@@ -120,9 +122,12 @@ def parse_capacity(text: str | None) -> dict[str, float]:
         if not sep or name not in capacity:
             raise UsageError(f"bad --capacity '{part}'; expected cpu=N,memory=MB,gpu=N")
         try:
-            capacity[name] = float(value)
+            amount = float(value)
         except ValueError:
-            raise UsageError(f"bad --capacity value '{value}' for {name}") from None
+            amount = math.nan
+        if not math.isfinite(amount) or amount < 0:
+            raise UsageError(f"bad --capacity value '{value.strip()}' for {name}; expected a number >= 0")
+        capacity[name] = amount
     return capacity
 
 
@@ -198,22 +203,28 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
             store.close()
             raise RefusedError(f"'{plan.dag_id}' already has {len(live)} live run(s), maxActiveRuns is {plan.max_active_runs}: {names}")
         setup.run_id = options.run_id or new_run_id(logical)
+        _check_logs(store, setup.logs_dir, (plan.dag_id, setup.run_id))
         setup.logical_date = logical
         setup.params = params  # the values themselves; stored masked, the masked ones named
         stored, setup.masked_params = stored_params(params, masker)
         store.create_run(setup.run_id, plan.dag_id, workflow.path, plan.digest, task_hashes,
                          stored, logical.isoformat(), [t.task_id for t in plan.tasks], setup.masked_params)
-    setup.resume_command = resume_command(workflow.path, setup.run_id, _locating(options), setup.masked_params)
+    where = {"--state": options.state or os.environ.get("FLOWRUN_STATE"), "--env": options.env or os.environ.get("FLOWRUN_ENV"),
+             "--vars": options.vars_file, "--secrets": options.secrets_file, "--capacity": options.capacity}
+    setup.resume_command = resume_command(workflow.path, setup.run_id, where, setup.masked_params)
     for warning in weak_secret_warnings(variables.secret.all_values(), options.params, variables.value.all_values()):
         options.warn(warning)  # (once the run is sure to start)
     return plan, setup
 
 
-def _locating(options: RunOptions) -> dict[str, str | None]:
-    """The options a resume needs to find the run and read what it read (runner/resume.py)."""
-    state = options.state or os.environ.get("FLOWRUN_STATE")
-    return {"--state": state, "--env": options.env or os.environ.get("FLOWRUN_ENV"), "--vars": options.vars_file,
-            "--secrets": options.secrets_file, "--capacity": options.capacity}
+def _check_logs(store: Store, logs_dir: Path, parts: tuple[str, ...]) -> None:
+    """A symbolic link planted at the logs directory (or a dag's or run's) stops the run (exit 2)
+    before it starts; below it, the try's log is opened without following one (runner/tasklog.py)."""
+    try:
+        no_symlinked_dirs(logs_dir, parts, "task logs")
+    except UnsafePath:
+        store.close()
+        raise
 
 
 def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task_hashes: dict[str, str]) -> None:
@@ -248,6 +259,7 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
                      f" masked, and {', '.join(sorted(readers))} may read it")
         for reader in readers:
             setup.waits.setdefault(reader, set()).add(producer)
+    _check_logs(store, setup.logs_dir, (plan.dag_id, record.run_id))
     _kill_leftovers(store, record.run_id)
     store.claim_run(record.run_id, plan.digest, task_hashes, [t.task_id for t in plan.tasks], rerun=list(rerun))
     rows = store.task_states(record.run_id)
@@ -263,19 +275,24 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
 
 
 async def _execute(engine: Engine, handle_signals: bool) -> str:
+    """The run; with `handle_signals`, SIGINT, SIGTERM and SIGHUP (the terminal was closed) stop
+    it: the running tries are stopped and recorded. The signals stay caught until every try is
+    recorded, so a second Ctrl-C cannot cut that short (the grace period bounds it)."""
+    if not handle_signals:
+        return await engine.run()
     state = "interrupted"
-    async with trio.open_nursery() as nursery:
-        if handle_signals:
-            async def watch(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-                with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                    task_status.started()
-                    async for _ in signals:
-                        nursery.cancel_scope.cancel()
-                        return
+    with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
+        async with trio.open_nursery() as nursery:
+            run_scope = trio.CancelScope()
 
-            await nursery.start(watch)
-        state = await engine.run()
-        nursery.cancel_scope.cancel()
+            async def watch() -> None:
+                async for _ in signals:
+                    run_scope.cancel()
+
+            nursery.start_soon(watch)
+            with run_scope:
+                state = await engine.run()
+            nursery.cancel_scope.cancel()
     return state
 
 
@@ -289,13 +306,15 @@ def execute(plan: Plan, setup: RunSetup, handle_signals: bool = True, clock: tri
     setup.notify(RunEvent("run_started", message=setup.run_id))
     try:
         state = trio.run(_execute, engine, handle, clock=clock)
-    except KeyboardInterrupt:
-        state = "interrupted"
-    except BaseException as exc:  # the nursery's exception group
+    except BaseException as exc:  # Ctrl-C without signal handling, or a nursery's exception group
         failure = _store_failure(exc)
-        if failure is None:
+        if failure is not None:
+            raise _stopped_by_store(setup, failure) from None
+        if not is_interrupt(exc):  # unexpected: the run is recorded as interrupted (resumable), not running
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                setup.store.finish_run(setup.run_id, "interrupted")
             raise
-        raise _stopped_by_store(setup, failure) from None
+        state = "interrupted"
     try:
         return finish(plan, setup, engine, state)
     except StoreError as failure:

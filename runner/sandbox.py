@@ -150,6 +150,13 @@ def _format(value: Any, *args: Any, **kwargs: Any) -> str:
     return do_format(value, *args, **kwargs)
 
 
+def _is_none(value: Any) -> bool:
+    """`x is none`, also for an alert event's absent field (runner/alert_events.py)."""
+    from runner.alert_events import Absent
+
+    return value is None or isinstance(value, Absent)
+
+
 class _CodeGenerator(CodeGenerator):
     """Compiles `a ~ b` to `environment.bounded_concat(...)` instead of an unchecked str.join."""
 
@@ -237,6 +244,7 @@ def environment() -> Sandbox:
     env.filters["indent"] = _indent
     env.filters["slice"] = _slice
     env.filters["batch"] = _batch
+    env.tests["none"] = _is_none
     del env.globals["lipsum"]  # `lipsum(n=10**6)` computes for a minute; not a name of SPEC section 2
     env.policies["json.dumps_function"] = json.dumps
     return env

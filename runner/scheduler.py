@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,10 +22,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import trio
 
 from runner.config import LintConfig
-from runner.errors import FlowrunError
+from runner.errors import FlowrunError, is_interrupt
 from runner.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
 from runner.plan import InvalidWorkflow, Plan, compile_plan
+from runner.process import STOP_SIGNALS
 from runner.runs import RunOptions, RunResult, parse_datetime, prepare, run_async, state_path
 from runner.store import Store
 
@@ -280,7 +280,7 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
         async with trio.open_nursery() as nursery:
             async def watch(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
                 nonlocal interrupted
-                with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
                     task_status.started()
                     async for _ in signals:
                         interrupted = True
@@ -294,7 +294,9 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
 
     try:
         interrupted = trio.run(main)
-    except KeyboardInterrupt:
+    except BaseException as exc:  # Ctrl-C arrives wrapped in trio's exception groups
+        if not is_interrupt(exc):
+            raise
         interrupted = True
     finally:
         scheduler.store.close()

@@ -2,6 +2,7 @@
 
 WAL with `synchronous=NORMAL`: a transition costs ~26 µs and survives a SIGKILL of the runner
 (FACTS.md). Every method commits before it returns, so the engine acts only on recorded state.
+The file is created 0600 in a 0700 directory, never through a symbolic link (runner/safefs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from runner import store_schema
-from runner.errors import FlowrunError
+from runner.errors import FlowrunError, plain
+from runner.safefs import private_store
 
 
 class StoreError(FlowrunError):
@@ -86,7 +88,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_store(self.path)
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -95,7 +97,7 @@ class Store:
             self.db.executescript(store_schema.SCHEMA)
             store_schema.add_columns(self.db)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the state store: {exc}") from None
+            raise StoreError(f"{self.path}: cannot open the state store: {plain(exc)}") from None
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # written with the next commit
 
     def close(self) -> None:
@@ -244,8 +246,9 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False) -> None:
-        now = time.time()
+    def start_try(self, run_id: str, task_id: str, try_number: int, log_path: str, defer: bool = False,
+                  at: float | None = None) -> None:
+        now = time.time() if at is None else at  # (the runner passes its own reading: one clock for every duration)
         self._write([
             ("INSERT OR REPLACE INTO tries (run_id, task_id, try_number, state, started_at, log_path)"
              " VALUES (?,?,?,?,?,?)", (run_id, task_id, try_number, "running", now, log_path)),
@@ -259,8 +262,8 @@ class Store:
 
     def end_try(self, run_id: str, task_id: str, try_number: int, try_state: str, task_state: str,
                 exit_code: int | None, error: str | None, output: Any = None,
-                metrics: list[tuple[str, float]] | None = None, defer: bool = False) -> None:
-        now = time.time()
+                metrics: list[tuple[str, float]] | None = None, defer: bool = False, at: float | None = None) -> None:
+        now = time.time() if at is None else at
         final = task_state in ("success", "failed")
         self._write([
             ("UPDATE tries SET state=?, ended_at=?, exit_code=?, error=? WHERE run_id=? AND task_id=? AND try_number=?",

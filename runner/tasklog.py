@@ -1,10 +1,17 @@
-"""The log file of one try: created on the first byte, bounded, and never the cause of a crash."""
+"""The log file of one try: created on the first byte, bounded, and never the cause of a crash.
+
+Created 0600 below the logs directory, each directory 0700, none of them followed if it is a
+symbolic link (runner/safefs.py): a `.flowrun/logs/...` link planted in a repository fails the
+try with one line instead of sending the log elsewhere.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
 from typing import Any
+
+from runner.safefs import UnsafePath, create_private
 
 LOG_LIMIT = 100 * 1024 * 1024  # bytes of a try's log; the rest of its output is dropped, with a note
 
@@ -18,8 +25,10 @@ class TryLog:
     `problem` and the try fails with it.
     """
 
-    def __init__(self, path: Path, limit: int | None = None) -> None:
+    def __init__(self, path: Path, root: Path, limit: int | None = None) -> None:
+        """`path` lies below `root` (the logs directory); both are flowrun's own."""
         self.path = path
+        self.root = root
         self.limit = LOG_LIMIT if limit is None else limit
         self.fh: Any = None
         self.size = 0  # bytes written
@@ -47,10 +56,13 @@ class TryLog:
     def _write(self, data: bytes) -> None:
         try:
             if self.fh is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.fh = self.path.open("wb")
+                fd = create_private(self.root, self.path.relative_to(self.root).parts, "task logs")
+                self.fh = open(fd, "wb")  # noqa: SIM115 - closed by close()
             self.fh.write(data)
             self.size += len(data)
+        except UnsafePath as exc:
+            self.problem = f"cannot write its log {self.path}: {exc}"
+            self.close()
         except OSError as exc:
             self.problem = f"cannot write its log {self.path}: {exc.strerror or exc}"
             self.close()

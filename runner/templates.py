@@ -124,12 +124,29 @@ def _within_time(work: Callable[[], _T]) -> _T:
         sys.settrace(previous)
 
 
+WRAPPED_HINT = "a condition is an expression; write it without {{ }}"
+
+
+def expression_source(expression: str) -> str:
+    """A condition written whole inside one `{{ ... }}` is read as the expression inside, as
+    GitHub Actions reads `if: ${{ ... }}`; any other `{{`, `{%` in a condition is an error."""
+    text = expression.strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        inner = text[2:-2]
+        if "{{" not in inner and "}}" not in inner:
+            return inner.strip("-").strip()  # `{{- x -}}` too
+    return expression
+
+
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
     """Evaluate a Jinja expression (a branch condition, an alert condition)."""
-    from jinja2.exceptions import TemplateError
+    from jinja2.exceptions import TemplateError, TemplateSyntaxError
 
+    expression = expression_source(expression)
     try:
         return _within_time(lambda: _compiled_expression(expression)(**context))
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(WRAPPED_HINT if _has_tags(expression) else _reason(exc)) from None
     except TemplateError as exc:
         raise TemplateProblem(_reason(exc)) from None
     except (ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
@@ -177,6 +194,8 @@ class Analysis:
     xcom_targets: list[tuple[str | None, int]] = field(default_factory=list)  # (task id or None, line)
     expressions: list[Expression] = field(default_factory=list)
     error: tuple[str, int] | None = None  # syntax error message and its line in the template
+    # reads of var.value / var.secret that are not one literal name: (the dotted text, why)
+    misuses: list[tuple[str, str]] = field(default_factory=list)
 
 
 @cache
@@ -198,7 +217,10 @@ def _analyze(source: str) -> Analysis:
     try:
         tree = environment().parse(source)
     except TemplateSyntaxError as exc:
-        result.error = (exc.message or "syntax error", exc.lineno or 1)
+        from runner.vocabulary import syntax_hint
+
+        hint = syntax_hint(source)
+        result.error = ((exc.message or "syntax error") + (f"; {hint}" if hint else ""), exc.lineno or 1)
         return result
     env = environment()
     for check in tree.find_all((nodes.Filter, nodes.Test)):
@@ -217,7 +239,11 @@ def _analyze(source: str) -> Analysis:
                 filters.append(inner.name)
                 inner = inner.node
             result.expressions.append(Expression(set(_names(child)), filters[::-1], child.lineno))
-    result.names = set(_names(tree))
+    computed = list(_computed_lookups(tree))
+    result.misuses = [(label, f"'{label}[...]' is a computed name: write a literal name, {label}.NAME or {label}['NAME']")
+                      for label, _ in computed]
+    result.misuses += list(_lookup_calls(tree))
+    result.names = set(_names(tree, frozenset(id(inner) for _, inner in computed)))
     for call in tree.find_all(nodes.Call):
         if _dotted(call.node) == "ti.xcom_pull":
             result.xcom_targets.extend(_xcom_targets(call))
@@ -225,7 +251,16 @@ def _analyze(source: str) -> Analysis:
 
 
 def analyze_expression(expression: str) -> Analysis:
-    return analyze("{{ " + expression + " }}")
+    """`analyze` of a condition (see `expression_source`)."""
+    expression = expression_source(expression)
+    result = analyze("{{ " + expression + " }}")
+    if result.error is not None and _has_tags(expression):
+        return Analysis(error=(WRAPPED_HINT, 1))
+    return result
+
+
+def _has_tags(expression: str) -> bool:
+    return "{{" in expression or "{%" in expression or "}}" in expression
 
 
 def _dotted(node: nodes.Node) -> str | None:
@@ -247,8 +282,34 @@ def _dotted(node: nodes.Node) -> str | None:
     return None
 
 
-def _names(tree: nodes.Node) -> Iterator[str]:
-    """Dotted names read from the context; locals bound by `set`/`for` are excluded."""
+LOOKUPS = ("var.value", "var.secret")
+
+
+def _computed_lookups(tree: nodes.Node) -> Iterator[tuple[str, nodes.Node]]:
+    """`var.secret[expr]` with anything but a literal string: (`var.secret`, its node)."""
+    from jinja2 import nodes
+
+    for node in tree.find_all(nodes.Getitem):
+        label = _dotted(node.node)
+        if label in LOOKUPS and not (isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)):
+            yield label, node.node
+
+
+def _lookup_calls(tree: nodes.Node) -> Iterator[tuple[str, str]]:
+    """`var.secret.get('TOK')`, `var.value.all_values()`: a method call on a lookup."""
+    from jinja2 import nodes
+
+    for call in tree.find_all(nodes.Call):
+        dotted = _dotted(call.node)
+        if dotted is not None and dotted.count(".") == 2 and dotted.rsplit(".", 1)[0] in LOOKUPS:
+            label, name = dotted.rsplit(".", 1)
+            yield dotted, (f"'{dotted}(...)' is not available: {label} has no methods ('{dotted}' would read "
+                           f"a {label.split('.')[1]} named '{name}'); write {label}.NAME")
+
+
+def _names(tree: nodes.Node, skip: frozenset[int] = frozenset()) -> Iterator[str]:
+    """Dotted names read from the context; locals bound by `set`/`for` are excluded, and so are
+    the nodes in `skip` (the `var.secret` of a computed `var.secret[expr]`, reported apart)."""
     from jinja2 import nodes
 
     everything = [tree, *tree.find_all(nodes.Node)]
@@ -260,6 +321,9 @@ def _names(tree: nodes.Node) -> Iterator[str]:
             continue
         dotted = _dotted(node)
         if dotted is None or id(node) in seen_ids:
+            continue
+        if id(node) in skip:
+            seen_ids.add(id(node.node))
             continue
         # only the longest chain: mark inner nodes as seen
         inner: Any = getattr(node, "node", None)
@@ -275,10 +339,25 @@ def _names(tree: nodes.Node) -> Iterator[str]:
             yield node.name
 
 
+def spelled(source: str, dotted: str) -> str:
+    """`dotted` as the template writes it: `var.secret.TOK` may be `var.secret['TOK']` there."""
+    import re
+
+    if dotted in source:
+        return dotted
+    first, *rest = dotted.split(".")
+    pattern = re.escape(first) + "".join(
+        rf"""(?:\s*\.\s*{re.escape(part)}\b|\s*\[\s*['"]{re.escape(part)}['"]\s*\])""" for part in rest
+    )
+    match = re.search(pattern, source)
+    return match.group(0) if match else dotted
+
+
 def _trim(dotted: str) -> str:
-    """`params.x.y` -> `params.x`; `var.secret.k.z` -> `var.secret.k`; `ti.xcom_pull` kept."""
+    """`params.x.y` -> `params.x`; `var.secret.k.z` -> `var.secret.k`; `ti.xcom_pull` kept; a name
+    flowrun does not provide keeps four parts (`inputs.parameters.x`)."""
     parts = dotted.split(".")
-    keep = 3 if parts[0] == "var" else 2
+    keep = 3 if parts[0] == "var" else 2 if parts[0] in CONTEXT_NAMES else 4  # (foreign names: see vocabulary.py)
     return ".".join(parts[:keep])
 
 

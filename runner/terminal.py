@@ -4,12 +4,14 @@ and a summary table at the end."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import TextIO
 
 from runner.durations import format_seconds
 from runner.engine import RunEvent
+from runner.history import iso
 from runner.runs import RunResult
 
 
@@ -32,10 +34,12 @@ class Reporter:
             record: dict[str, object] = {
                 "event": event.event, "dag_id": self.dag_id, "run_id": self.run_id, "task_id": event.task_id,
                 "try_number": event.try_number, "state": event.state,
-                "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "ts": iso(time.time()),  # RFC 3339, milliseconds, Z: as `runs show --format json`
             }
             if event.message:
                 record["message"] = event.message
+            if "log" in event.extra:
+                record["log"] = event.extra["log"]
             if event.duration is not None:
                 record["duration"] = round(event.duration, 3)
             self.out.write(json.dumps(record) + "\n")
@@ -81,18 +85,42 @@ class Reporter:
         if event.event == "run_finished":
             return None
         if event.event in ("alert", "alert_failed"):
-            return f"{stamp} {event.message}"
+            return f"{stamp} {visible(event.message)}"
         tries = f" (try {event.try_number})" if event.try_number else ""
         took = f" in {format_seconds(event.duration)}" if event.duration is not None else ""
+        log = log_line(stamp, event)
         if event.event == "task_retry":
             delay = event.extra.get("delay", 0.0)
-            return f"{stamp} {event.task_id}: failed{tries}{took}: {event.message}; retrying in {format_seconds(delay)}"
+            return f"{stamp} {event.task_id}: failed{tries}{took}: {visible(event.message)}; retrying in {format_seconds(delay)}" + log
         if event.event == "sla_missed":
             return f"{stamp} {event.task_id}: SLA missed: {event.message}"
         if event.state == "running":
             return f"{stamp} {event.task_id}: running{tries}"
-        message = f": {event.message}" if event.message else ""
-        return f"{stamp} {event.task_id}: {event.state}{tries}{took}{message}"
+        message = f": {visible(event.message)}" if event.message else ""
+        return f"{stamp} {event.task_id}: {event.state}{tries}{took}{message}" + log
+
+
+# what a message may hold that a terminal would act on: C0 and C1 controls, DEL, and the
+# bidirectional overrides that make text read differently from what it is
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}
+_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_CONTROLS.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a))})
+
+
+def visible(text: str | None) -> str:
+    """`text` with control characters written as escapes (`\\x1b`, `\\n`): a task's error output
+    or a rendered alert cannot move the cursor, recolour or clear the terminal."""
+    return (text or "").translate(_CONTROLS)
+
+
+def log_line(stamp: str, event: RunEvent) -> str:
+    """The line after a failed try that says where its log is (relative to here when below it)."""
+    path = event.extra.get("log")
+    if event.event not in ("task_failed", "task_retry") or not path or not os.path.exists(path):
+        return ""
+    relative = os.path.relpath(path)
+    shown = relative if not relative.startswith("..") else path
+    return f"\n{stamp} {event.task_id}: log {visible(shown)}"
 
 
 def summary(result: RunResult) -> str:

@@ -375,7 +375,8 @@ def _mount_tmpfs(directory: Path, size: str) -> bool:
     directory.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0 or os.environ.get("TEST_NO_MOUNT"):
         return False
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)],
+    # mode 700: a fresh tmpfs is 1777, and flowrun refuses a state directory others can write
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=700", "tmpfs", str(directory)],
                           capture_output=True, check=False)
     return done.returncode == 0
 

@@ -131,7 +131,8 @@ def test_run_as_user_has_only_that_users_rights(tmp_path: Path, unprivileged_use
 
     for task in ("root_only", "group_root"):
         assert rows[task]["state"] == "failed"
-        assert rows[task]["error"] == "the command exited with status 1"
+        assert rows[task]["error"].startswith("the command exited with status 1: ")  # + its last stderr line
+        assert rows[task]["error"].endswith("Permission denied")
         assert "Permission denied" in logs[task]
         assert "only for root" not in logs[task]
     assert rows["listing"]["state"] == "success" and "root_only.txt" in logs["listing"]

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from runner.rules.hardcoded_secret import find_secret
 
 Lint = Callable[..., list[tuple[int, int, str]]]
+Findings = Callable[..., list[Any]]
 
 # (text, key it is written under or None)
 POSITIVE: list[tuple[str, str | None]] = [
     # well-known token shapes
-    ("AKIAIOSFODNN7EXAMPLE", None),
     ("aws s3 cp x s3://bucket --key ASIAY34FZKBOKMUTVV7A", None),
     ("ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", None),
     ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV", None),
@@ -59,6 +60,30 @@ POSITIVE: list[tuple[str, str | None]] = [
     ("./deploy.sh --api-key=Zx81kQ9w", None),
     ("export API_KEY='q8Zr2LmN'", None),
     ('{"user": "bob", "password": "hunter2xyz"}', None),
+    # issue 13 B.5, in the spirit of gitleaks' aws and generic-api-key rules and detect-secrets'
+    # KeywordDetector (a denylist of credential words before `=` or `:`), written here anew:
+    # an AWS secret access key (40 characters of base64's alphabet) under or after its name, even
+    # when it has no digit, holds a word or starts with '/'
+    ("Kd/TodoPqxZvbnMwLrtYsHcGfJeAuBiCoDkElFmN", "AWS_SECRET_ACCESS_KEY"),
+    ("/hLqTodoRwXzVbNmKjHgFdSaPoIuYtReWqAsDfGh", "aws_secret_access_key"),
+    ("export AWS_SECRET_ACCESS_KEY=Kd/TodoPqxZvbnMwLrtYsHcGfJeAuBiCoDkElFmN", None),
+    ('aws_secret_access_key = "/hLqTodoRwXzVbNmKjHgFdSaPoIuYtReWqAsDfGh"', None),
+    # a name that contains a credential word holds any literal of 8+ characters
+    ("hunter2hunter2", "PGPASSWORD"),
+    ("correcthorsebattery", "MYSQL_PWD"),
+    ("Tr0ub4dor&3", "dbPassword"),
+    ("s3cr3tvalue99", "githubToken"),
+    ("hunter2hunter2", "REDIS_PASS"),
+    ("letmein-now-please", "SMTP_PASSWD"),
+    # assignments in Python and shell, with spaces, quotes, annotations, keyword arguments
+    ('password = "correct-horse-battery"', None),
+    ("db = connect(host='db', user='app', password='Tr0ub4dor&3')", None),
+    ('PGPASSWORD="correct horse battery" psql -h db app', None),
+    ("self.api_token: str = 'x9Lk2Pq7Rw4Tz'", None),
+    ("client_secret='Hx82kLmq0Zr' python -m app", None),
+    ("{'user': 'bob', 'password': 'hunter2xyz'}", None),
+    # a configuration written by the command: `name: value` on its own line
+    ("cat > app.yaml <<EOF\ndatabase:\n  password: Tr0ub4dor&3\nEOF\n./app", None),
     # long random-looking literals (base64 of random bytes)
     ("Qm9vb2FyYmF6cXV4Wm9vbVpvb21GbHVmZnlCdW5ueTEyMzQ1Njc4OTA", None),
     ("8fJ2kLmN9pQrStUvWxYz0aBcDeFgHiJk", None),
@@ -96,6 +121,46 @@ NEGATIVE: list[tuple[str, str | None]] = [
     ("postgres://localhost:5432/app", None),
     ("/opt/data/Exports2026/RegionEU/Quarterly_Report_Final.csv", None),
     ("s3://acme-data-lake/raw/Events/2026-01-01/part-00000.parquet", None),
+    # example credentials vendors publish in their own documentation, and fillers
+    ("AKIAIOSFODNN7EXAMPLE", None),
+    ("AKIAI44QH8DHBEXAMPLE", "AWS_ACCESS_KEY_ID"),
+    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_SECRET_ACCESS_KEY"),
+    ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None),
+    ("sk_test_4eC39HqLyjWDarjtT1zdp7dc", None),
+    ("pk_test_TYooMQauvdEDq54NiTphI7jx", "STRIPE_KEY"),
+    (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        None,
+    ),
+    ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==", None),
+    ("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", None),
+    ("xoxb-not-a-real-token-this-will-not-work", "SLACK_TOKEN"),
+    ("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", None),
+    ("mysecretpassword", "POSTGRES_PASSWORD"),
+    # references to a credential kept elsewhere, under credential names
+    ("$PGPASSWORD", "PGPASSWORD"),
+    ("${DB_PASSWORD}", "dbPassword"),
+    ("$(cat /run/secrets/pg)", "PGPASSWORD"),
+    ("/run/secrets/pg", "PGPASSWORD"),
+    ("secrets/db_password.txt", "PGPASSWORD"),
+    ("@DB_PASSWORD@", "password"),
+    ("%DB_PASSWORD%", "password"),
+    ("password = os.environ['DB_PASSWORD']", None),
+    ('password = f"{prefix}-{suffix}"', None),
+    ("token: {{ var.secret.api }}\n", None),
+    ('if password == "":', None),
+    ("psycopg.connect(host=host, password=password)", None),
+    # placeholders and non-credentials under credential-looking names
+    ("aaaaaaaa", "password"),
+    ("abcdefgh", "PGPASSWORD"),
+    ("disabled", "TOKEN_AUTH"),
+    ("true", "PASSWORD_REQUIRED"),
+    ("bert-base-uncased", "TOKENIZER"),
+    ("cl100k_base", "TOKEN_ENCODING"),
+    ("4096", "max_tokens"),
+    ("SECRET_ARN=arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db ./run.sh", None),
+    ("printf 'password_policy: strict\n' > policy.yaml", None),
     # numbers and ids that are not credentials
     ("100", "max_tokens"),
     ("TOKEN_TTL=3600 ./run.sh", None),
@@ -320,3 +385,54 @@ def test_one_finding_per_string(lint: Lint) -> None:
               command: "DB_PASSWORD=hunter2xyz ./run.sh --token=abc123def456"
         """
     assert lint(text, "FR301") == [(6, 17, "FR301")]
+
+
+def test_python_assignment_is_reported_at_the_value_on_its_line(lint: Lint) -> None:
+    text = """
+        dagId: d
+        tasks:
+          - taskId: t
+            operator: python
+            params:
+              pythonCode: |
+                import psycopg
+                password = "correct-horse-battery"
+                psycopg.connect(password=password)
+        """
+    assert lint(text, "FR301") == [(8, 21, "FR301")]
+
+
+def test_credential_named_env_key_is_reported_at_the_value(lint: Lint, findings: Findings) -> None:
+    text = """
+        dagId: d
+        tasks:
+          - taskId: t
+            operator: bash
+            params:
+              command: psql -h db app
+              env: {PGHOST: db, PGPASSWORD: hunter2hunter2, PGPASSFILE: /run/secrets/pgpass}
+        """
+    assert lint(text, "FR301") == [(7, 37, "FR301")]
+    assert "'PGPASSWORD'" in findings(text, "FR301")[0].message
+
+
+def test_aws_secret_access_key_is_named_as_such(findings: Findings) -> None:
+    text = workflow_with("Kd/TodoPqxZvbnMwLrtYsHcGfJeAuBiCoDkElFmN", "AWS_SECRET_ACCESS_KEY")
+    (found,) = findings(text, "FR301")
+    assert (found.line, found.column) == (8, 33) and "an AWS secret access key" in found.message
+
+
+def test_documented_examples_are_left_in_every_position(lint: Lint) -> None:
+    text = """
+        dagId: d
+        tasks:
+          - taskId: t
+            operator: bash
+            params:
+              command: aws s3 ls --profile docs
+              env:
+                AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE
+                AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+                STRIPE_API_KEY: sk_test_4eC39HqLyjWDarjtT1zdp7dc
+        """
+    assert lint(text, "FR301") == []

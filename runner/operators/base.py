@@ -6,7 +6,7 @@ import json
 import math
 import os
 import pwd
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ class TryContext:
     stderr: Callable[[str], None]
     on_process: Callable[[int], None]
     cwd: str
+    on_stop: Callable[[], None] = lambda: None  # the try is cancelled: its processes are about to get SIGTERM
     collector: OutputCollector = field(default_factory=lambda: OutputCollector())
     exit_code: int | None = None
     base_env: dict[str, str] | None = None  # inherited_env() taken once per run (not read per task)
@@ -190,11 +191,29 @@ def inherited_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(WITHHELD_ENV)}
 
 
-def process_env(params: dict[str, Any], user: str | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
+RUN_AS_ENV = ("PATH", "LANG", "LANGUAGE", "TZ")  # what a runAsUser task keeps of flowrun's environment
+RUN_AS_PREFIXES = ("LC_",)  # (LC_ALL, LC_CTYPE, ...)
+
+
+def run_as_env(base: dict[str, str], user: str, pass_env: Iterable[Any] | None = None) -> dict[str, str]:
+    """The environment of a task run as `user`: a login's minimum, not the runner's (root's
+    `AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, ... stay behind). PATH, LANG, LANGUAGE, LC_* and TZ
+    of flowrun; HOME, USER, LOGNAME and SHELL of the user; the names in `metadata.passEnv`."""
+    names = {str(name) for name in pass_env or ()}
+    env = {k: v for k, v in base.items() if k in RUN_AS_ENV or k.startswith(RUN_AS_PREFIXES) or k in names}
+    env.setdefault("PATH", os.defpath)
+    entry = pwd.getpwnam(user)
+    env.update(HOME=entry.pw_dir, USER=entry.pw_name, LOGNAME=entry.pw_name, SHELL=entry.pw_shell or "/bin/sh")
+    return env
+
+
+def process_env(params: dict[str, Any], user: str | None = None, base: dict[str, str] | None = None,
+                pass_env: Iterable[Any] | None = None) -> dict[str, str]:
+    """A task's environment: flowrun's without its secrets (or, with `user`, `run_as_env`), then
+    the task's own `env`."""
     env = dict(base) if base is not None else inherited_env()
-    if user is not None:  # the identity of `runAsUser`, not root's (the task's `env` may still set them)
-        entry = pwd.getpwnam(user)
-        env.update(HOME=entry.pw_dir, USER=entry.pw_name, LOGNAME=entry.pw_name)
+    if user is not None:
+        env = run_as_env(env, user, pass_env)
     for key, value in (params.get("env") or {}).items():
         env[str(key)] = json.dumps(value) if isinstance(value, bool) else str(value)
     return env

@@ -71,7 +71,7 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
     """Run `argv`; with `direct` (a plain bash command), exec it without bash when it can be."""
     user = run_as(ctx.task)
     cwd = working_dir(ctx.cwd, ctx.params)
-    env = process_env(ctx.params, user, ctx.base_env)
+    env = process_env(ctx.params, user, ctx.base_env, ctx.task.metadata.get("passEnv"))
     plain = direct_argv(direct, env, cwd) if direct is not None and user is None else None
     try:
         if plain is not None:
@@ -93,7 +93,7 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
 async def _run(ctx: TryContext, argv: list[str], env: dict[str, str], cwd: str, user: str | None,
                executable: str | None = None) -> int:
     return await run_group(argv, env=env, cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr,
-                           on_start=ctx.on_process, user=user, executable=executable)
+                           on_start=ctx.on_process, on_stop=ctx.on_stop, user=user, executable=executable)
 
 
 class Bash:

@@ -9,6 +9,7 @@ from typing import Any
 
 import trio
 
+from runner.errors import plain
 from runner.operators.base import TaskFailure, TryContext
 
 SMTP_TIMEOUT = 30.0
@@ -70,5 +71,5 @@ class Email:
                 abandon_on_cancel=True,
             )
         except (OSError, smtplib.SMTPException) as exc:
-            raise TaskFailure(f"sending mail through {settings['host']}:{settings['port']} failed: {exc}") from None
+            raise TaskFailure(f"sending mail through {settings['host']}:{settings['port']} failed: {plain(exc)}") from None
         return {"to": to, "messageId": message_id}

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from runner.durations import seconds
+from runner.errors import plain
 from runner.operators.base import MAX_OUTPUT, TaskFailure, TryContext
 
 DEFAULT_TIMEOUT = 30.0
@@ -50,7 +51,7 @@ class Http:
         except httpx.TimeoutException:
             raise TaskFailure(f"{method} {url} timed out after {timeout:g}s") from None
         except httpx.HTTPError as exc:
-            raise TaskFailure(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+            raise TaskFailure(f"{method} {url} failed: {plain(exc)}") from None
         status = response.status_code
         ctx.log(f"HTTP {status}, {len(body)} bytes\n")
         codes, wanted = _expected(params)

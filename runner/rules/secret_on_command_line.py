@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
+from runner.templates import spelled
 
 CODE = "FR303"
 NAME = "secret-on-command-line"
@@ -51,5 +52,5 @@ def check(workflow: Workflow) -> Iterator[Finding]:
                 yield finding_at(
                     workflow, CODE,
                     f"{name} is rendered into {ref.field} of task '{ref.task.task_id}'; pass it through env instead",
-                    ref.path, offset_of(ref.source, name),
+                    ref.path, offset_of(ref.source, spelled(ref.source, name)),
                 )
