@@ -94,7 +94,7 @@ def event_context(kind: str, dag_id: str, run_id: str | None, task_id: str | Non
     return context
 
 
-def plain(context: dict[str, Any]) -> dict[str, Any]:
+def present_fields(context: dict[str, Any]) -> dict[str, Any]:
     """The context without its absent fields (for JSON and notifier environments)."""
     return {k: v for k, v in context.items() if v is not None and not isinstance(v, Absent)}
 

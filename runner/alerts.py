@@ -16,7 +16,7 @@ from typing import Any
 
 import trio
 
-from runner.alert_events import EVENTS, event_context, plain
+from runner.alert_events import EVENTS, event_context, present_fields
 from runner.durations import seconds
 from runner.errors import plain
 from runner.masking import Masker
@@ -98,7 +98,7 @@ class Alerts:
     def _failed(self, alert: Alert, part: str, error: str, context: dict[str, Any]) -> None:
         """Record and print a failure of one alert: its `condition`, its `message` or a notifier."""
         error = self.masker.mask(error)
-        fields = plain(context)
+        fields = present_fields(context)
         self.store.add_event("alert_failed", fields.get("run_id"), fields.get("dag_id"), fields.get("task_id"),
                              {"alert_id": alert.id, "notifier": part, "error": error})
         what = f"its {part} failed" if part in ("condition", "message") else f"{part} notifier failed"
@@ -106,7 +106,7 @@ class Alerts:
 
     async def _deliver(self, alert: Alert, notifier: dict[str, Any], message: str, context: dict[str, Any]) -> None:
         kind = next(iter(notifier), "?")
-        body = {"id": alert.id, "severity": alert.severity, "message": message, **plain(context)}
+        body = {"id": alert.id, "severity": alert.severity, "message": message, **present_fields(context)}
         body = self.masker.mask_value(json.loads(json.dumps(body, default=str)))  # type: ignore[assignment]
         try:
             with trio.fail_after(NOTIFY_TIMEOUT):

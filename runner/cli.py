@@ -67,6 +67,8 @@ def lint(
     _check_codes(settings.select + settings.ignore)
     cache = LintCache(settings) if not no_cache and LintCache.enabled() else None
     result = lint_paths([str(p) for p in paths], settings, fix=fix, jobs=jobs, cache=cache)
+    for note in result.notes:  # files skipped or left unfixed (symlinks, pipes), an unusable cache
+        print(f"flowrun: {note}", file=sys.stderr)
     sys.stdout.write(RENDERERS[fmt](result))
     return 0 if exit_zero or not result.failed(settings.fail_on) else 1
 

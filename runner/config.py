@@ -1,15 +1,21 @@
 """Lint settings from `[tool.flowrun.lint]` of the nearest `pyproject.toml`, or `[lint]` of the
 nearest `.flowrun.toml` (searched from the working directory upwards; `.flowrun.toml` wins in
-the same directory, as `ruff.toml` does over `pyproject.toml`)."""
+the same directory, as `ruff.toml` does over `pyproject.toml`).
+
+A configuration file may come from a hostile repository: it is read only if it is a regular file
+of at most 1 MiB, or a symlink to one in the same directory (or below it); a symlink leading
+elsewhere, a named pipe or a device is one clear error (runner/safe_io.py opens without blocking)."""
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner import safe_io
 from runner.errors import UsageError, plain
 from runner.findings import SEVERITIES
 
@@ -50,17 +56,42 @@ def split_codes(values: list[str] | None) -> list[str]:
     return out
 
 
+# A configuration file is at most this large (a pyproject.toml of a large monorepo is ~100 KB)
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        with path.open("rb") as fh:
-            loaded: dict[str, Any] = tomllib.load(fh)
-            return loaded
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # (tomllib decodes UTF-8 itself)
+        raw, _ = safe_io.read_regular(_followed(path), MAX_CONFIG_BYTES)
+        loaded: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        return loaded
+    except safe_io.TooLarge as exc:
+        raise UsageError(f"{path}: cannot read configuration: it is {exc.size:,} bytes; the limit is {MAX_CONFIG_BYTES:,}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: cannot read configuration: it is not UTF-8") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: cannot read configuration: {plain(exc)}") from None
+
+
+def _followed(path: Path) -> str:
+    """The file to read for `path`: itself, or the target of a symlink that stays in its directory."""
+    if not path.is_symlink():
+        return str(path)
+    real = os.path.realpath(path)
+    holder = os.path.realpath(path.parent)
+    if not real.startswith(holder.rstrip(os.sep) + os.sep):
+        raise UsageError(f"{path}: cannot read configuration: a symlink to '{real}', outside '{path.parent}'; "
+                         "make it a regular file")
+    return real
+
+
+def _present(path: Path) -> bool:
+    """Whether a configuration file stands at `path` (a symlink or a pipe is one, and is then refused)."""
+    return os.path.lexists(path)
 
 
 def find(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:
@@ -68,10 +99,10 @@ def find(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         dotfile = directory / ".flowrun.toml"
-        if dotfile.is_file():
+        if _present(dotfile):
             return _load_toml(dotfile).get("lint", {}), dotfile
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
+        if _present(pyproject):
             table = _load_toml(pyproject).get("tool", {}).get("flowrun", {})
             if "lint" in table:
                 return table["lint"], pyproject

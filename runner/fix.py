@@ -7,13 +7,21 @@ separator after it (before it, for the last item), so comments and tags of the l
 list that is not safely editable (one that aliases may share because it or a node holding it
 has an anchor, one reached through an alias or a merge key, or one written in an unusual
 layout) is left alone, and its findings are not offered as fixable.
+
+The fixed text replaces the file through `write_fixed`: a new file under an unpredictable name
+beside it (`O_EXCL | O_NOFOLLOW`), given the old file's mode, renamed over it. Nothing is written
+when the workflow path is a symlink or the file changed since it was read.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections import defaultdict
+from pathlib import Path
 
+from runner import safe_io
 from runner.findings import Fix
 from runner.source import Node, Source
 
@@ -133,3 +141,29 @@ def _flow_spans(text: str, items: list[Node], drop: set[int]) -> list[Span] | No
         else:
             spans.append((previous.end, last.end))  # `, c` of `[a, b, c]`
     return spans
+
+
+def write_fixed(path: str, text: str, before: os.stat_result) -> str | None:
+    """Replace the file at once with the fixed text, keeping its mode; or say why not.
+
+    `before` is the status of the file as it was read (`os.fstat` of the descriptor read).
+
+    Refused when `path` is now a symlink (`--fix` never writes through one, nor beside it to the
+    file it names) or no longer the file that was read (changed, replaced) while it was linted."""
+    target = Path(path)
+    try:
+        directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        return f"cannot open its directory: {exc.strerror or exc}"
+    try:
+        now = os.stat(target.name, dir_fd=directory, follow_symlinks=False)
+        if stat.S_ISLNK(now.st_mode):
+            return f"it is a symlink; run --fix on the file it names ('{os.path.realpath(path)}') if you mean to change that one"
+        if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) != (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns):
+            return "the file changed while it was linted; run flowrun lint --fix again"
+        safe_io.replace_file(directory, target.name, text.encode("utf-8"), now.st_mode, (now.st_uid, now.st_gid))
+    except OSError as exc:
+        return f"cannot write it: {exc.strerror or exc}"
+    finally:
+        os.close(directory)
+    return None

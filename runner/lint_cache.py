@@ -7,6 +7,13 @@ same files on every commit then costs the interpreter's start and a hash per fil
 code is fingerprinted by the size and modification time of every file of the package, so an
 upgrade or an edit of a rule empties the cache in effect. An unreadable or corrupt entry is a
 miss; a cache that cannot be written is silently skipped (linting never fails because of it).
+
+The cache may sit in a checkout of a hostile repository, which can commit `.flowrun_cache`, `lint`
+or a shard as a symlink, or an entry as a symlink to a pipe or a device. Every level is opened
+without following a symlink (runner/safe_io.py), an entry is written to a new file and renamed
+into place, and a cache whose directories are symlinks, belong to another user or may be
+written by every user is not used at all (`check`, with one line saying why). A committed cache
+can still hold entries that make a file look clean: lint untrusted checkouts with `--no-cache`.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import os
 from functools import cache
 from pathlib import Path
 
+from runner import safe_io
 from runner.config import LintConfig
 from runner.findings import Finding, Fix
 
@@ -34,6 +42,10 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
+# An entry is at most this large (a file's findings; far more than any real file yields)
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+
 class LintCache:
     def __init__(self, config: LintConfig, root: str | Path | None = None) -> None:
         self.root = Path(root or os.environ.get("FLOWRUN_CACHE_DIR") or DEFAULT_DIR)
@@ -45,15 +57,66 @@ class LintCache:
     def enabled() -> bool:
         return os.environ.get("FLOWRUN_NO_CACHE", "") in ("", "0")
 
+    def check(self) -> str | None:
+        """Why this cache must not be used (a symlink, another user's or a world-writable
+        directory at its root, at `lint` or at a shard), or None. Run once before linting."""
+        try:
+            root = safe_io.open_dir(self.root)
+        except FileNotFoundError:
+            return None  # created by the first entry
+        except OSError as exc:
+            return self._refusal(self.root, exc)
+        try:
+            try:
+                lint = safe_io.open_dir("lint", root)
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                return self._refusal(self.root / "lint", exc)
+            try:
+                for shard in os.listdir(lint):
+                    try:
+                        os.close(safe_io.open_dir(shard, lint))
+                    except OSError as exc:
+                        return self._refusal(self.root / "lint" / shard, exc)
+            finally:
+                os.close(lint)
+        finally:
+            os.close(root)
+        return None
+
+    @staticmethod
+    def _refusal(path: Path, exc: OSError) -> str:
+        return (f"not using the lint cache: '{path}': {exc.strerror or exc}; delete it, "
+                "or set FLOWRUN_CACHE_DIR to a directory of your own (--no-cache goes without)")
+
     def key(self, path: str, raw: bytes) -> str:
         return hashlib.sha256(self.salt + os.fsencode(path) + b"\0" + raw).hexdigest()
 
-    def _entry(self, key: str) -> Path:
-        return self.root / "lint" / key[:2] / f"{key}.json"
+    def _shard(self, key: str, create: bool) -> int:
+        """A descriptor of the directory of the entry `key`; every level opened without following a symlink."""
+        fd = safe_io.open_dir(self.root, create=False)
+        try:
+            for name in ("lint", key[:2]):
+                parent, fd = fd, -1
+                try:
+                    fd = safe_io.open_dir(name, parent, create=create)
+                finally:
+                    os.close(parent)
+            return fd
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            raise
 
     def get(self, key: str) -> list[Finding] | None:
         try:
-            items = json.loads(self._entry(key).read_bytes())
+            shard = self._shard(key, create=False)
+            try:
+                raw, _ = safe_io.read_regular(f"{key}.json", MAX_ENTRY_BYTES, shard)
+            finally:
+                os.close(shard)
+            items = json.loads(raw)
             return [Finding(**{**item, "fix": Fix(tuple(item["fix"])) if item["fix"] is not None else None}) for item in items]
         except (OSError, ValueError, TypeError, KeyError):
             return None
@@ -62,14 +125,30 @@ class LintCache:
         if not self.writable:
             return
         items = [{**vars(f), "fix": list(f.fix.path) if f.fix is not None else None} for f in findings]
-        entry = self._entry(key)
         try:
-            if not self.root.exists():
-                self.root.mkdir(parents=True)
-                (self.root / ".gitignore").write_text("# created by flowrun\n*\n")
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
-            tmp.write_text(json.dumps(items))
-            os.replace(tmp, entry)
+            self._create_root()
+            shard = self._shard(key, create=True)
+            try:
+                safe_io.replace_file(shard, f"{key}.json", json.dumps(items).encode(), 0o644)
+            finally:
+                os.close(shard)
         except OSError:
             self.writable = False
+
+    def _create_root(self) -> None:
+        """The root directory and its `.gitignore`, made by whoever creates the root."""
+        if os.path.lexists(self.root):
+            return
+        if self.root.parent != self.root:
+            self.root.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(self.root, 0o775)
+        except FileExistsError:
+            return  # another worker was first
+        root = safe_io.open_dir(self.root)
+        try:
+            fd = os.open(".gitignore", safe_io.CREATE_FLAGS, 0o666, dir_fd=root)
+            with os.fdopen(fd, "w") as fh:
+                fh.write("# created by flowrun\n*\n")
+        finally:
+            os.close(root)

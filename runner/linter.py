@@ -6,14 +6,14 @@ import gc
 import os
 import threading
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner import safe_io
 from runner.config import LintConfig
-from runner.errors import UsageError
+from runner.discovery import discover
 from runner.findings import Finding, severity_rank
 from runner.lint_cache import LintCache
-from runner.source import YamlProblem, decode, gc_paused, read_bytes
+from runner.source import MAX_BYTES, YamlProblem, decode, gc_paused
 
 if TYPE_CHECKING:
     from runner.model import Workflow
@@ -22,14 +22,12 @@ if TYPE_CHECKING:
 # The rules, the loader and the fixer are imported when a file is linted, not when a cached
 # result is read back (they pull in Jinja, croniter and jsonschema-rs: most of a cold start).
 
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
 @dataclass
 class LintResult:
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     fixed: int = 0
+    notes: list[str] = field(default_factory=list)  # files skipped or not fixed, and why: one line each
 
     def failed(self, fail_on: str = "warning") -> bool:
         level = severity_rank(fail_on)
@@ -79,26 +77,36 @@ def _lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding
 
 
 def lint_file(path: str, config: LintConfig, fix: bool = False, cache: LintCache | None = None) -> tuple[list[Finding], int]:
-    """Findings of one file; with `fix`, rewrite the file until nothing fixable is left."""
+    """Findings of one file; with `fix`, rewrite the file until nothing fixable is left.
+
+    The file is opened without following a symlink: lint_paths reaches a symlink's target only
+    when it stays inside the linted tree (runner/discovery.py)."""
+    findings, fixed, _ = _lint_target(path, path, config, fix, cache)
+    return findings, fixed
+
+
+def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
+                 cache: LintCache | None) -> tuple[list[Finding], int, list[str]]:
+    """Findings, the number of fixes written, and notes (one line each) about `path`, read from `real`."""
     key = None
     try:
-        raw = read_bytes(path)
+        raw, status = _read(real)
         if cache is not None and not fix:
             key = cache.key(path, raw)
             hit = cache.get(key)
             if hit is not None:
-                return hit, 0
+                return hit, 0, []
         text = decode(raw)
     except YamlProblem as problem:
         from runner.rules import yaml_syntax
 
-        return [yaml_syntax.finding(problem, path)], 0
+        return [yaml_syntax.finding(problem, path)], 0, []
     findings, source = lint_source(text, path, config)
     if key is not None and cache is not None:
         cache.put(key, findings)
     fixed = 0
     if not fix:
-        return findings, 0
+        return findings, 0, []
     from runner.fix import apply_fixes
 
     for _ in range(10):  # each round removes at least one item; a fixed point comes fast
@@ -112,36 +120,28 @@ def lint_file(path: str, config: LintConfig, fix: bool = False, cache: LintCache
         fixed += count
         findings, source = lint_source(text, path, config)
     if fixed:
-        _write(path, text)
-    return findings, fixed
+        from runner.fix import write_fixed
+
+        refusal = write_fixed(path, text, status)
+        if refusal is not None:
+            findings, _ = lint_source(decode(raw), path, config)  # what the file on disk still holds
+            return findings, 0, [f"not fixed '{path}': {refusal}"]
+    return findings, fixed, []
 
 
-def _write(path: str, text: str) -> None:
-    """Replace the file atomically, keeping its mode."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.flowrun-fix")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, target.stat().st_mode)
-    os.replace(tmp, target)
+def _read(path: str) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes and status: never through a symlink, never blocking, at most MAX_BYTES."""
+    try:
+        return safe_io.read_regular(path, MAX_BYTES)
+    except safe_io.TooLarge as exc:
+        raise YamlProblem(f"file is {exc.size:,} bytes; the limit is {MAX_BYTES:,} (10 MiB)") from None
+    except OSError as exc:
+        raise YamlProblem(f"cannot read file: {exc.strerror or exc}") from None
 
 
 def collect(paths: list[str], config: LintConfig) -> list[str]:
-    """Files to lint: given files, and `*.yaml`/`*.yml` below given directories, sorted."""
-    files: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES and p.is_file() and not any(part.startswith(".") and part not in (".", "..") for part in p.relative_to(path).parts)
-            )
-            files.extend(str(p) for p in found if not config.excludes(p))
-        elif path.is_file():
-            if not config.excludes(path):
-                files.append(str(path))
-        else:
-            raise UsageError(f"{raw}: no such file or directory")
-    return list(dict.fromkeys(files))
+    """Files to lint: given files, and `*.yaml`/`*.yml` below given directories (see runner/discovery.py)."""
+    return [shown for shown, _ in discover(paths, config).files]
 
 
 # Files per worker process below which starting one costs more than it saves (a forked worker
@@ -158,16 +158,21 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
     if isinstance(paths, (str, os.PathLike)):
         paths = [str(paths)]
     config = config or LintConfig()
-    result = LintResult(files=collect(list(paths), config))
+    found = discover(list(paths), config)
+    result = LintResult(files=[shown for shown, _ in found.files], notes=found.notes)
+    if cache is not None and (refusal := cache.check()) is not None:
+        result.notes.append(refusal)
+        cache = None
     workers = _workers(len(result.files), jobs)
     if workers > 1:
-        outcomes = _in_workers(result.files, config, fix, workers, cache)
+        outcomes = _in_workers(found.files, config, fix, workers, cache)
     else:
         with gc_paused():
-            outcomes = [_lint_one((path, config, fix, cache)) for path in result.files]
-    for findings, fixed in outcomes:
+            outcomes = [_lint_one((shown, real, config, fix, cache)) for shown, real in found.files]
+    for findings, fixed, notes in outcomes:
         result.findings.extend(findings)
         result.fixed += fixed
+        result.notes.extend(notes)
     return result
 
 
@@ -205,16 +210,20 @@ COLLECT_EVERY = 64
 _linted = 0
 
 
-def _lint_one(job: tuple[str, LintConfig, bool, LintCache | None]) -> tuple[list[Finding], int]:
+Job = tuple[str, str, LintConfig, bool, "LintCache | None"]
+Outcome = tuple[list[Finding], int, list[str]]
+
+
+def _lint_one(job: Job) -> Outcome:
     global _linted
     _linted += 1
     if _linted % COLLECT_EVERY == 0 and not gc.isenabled():
         gc.collect(0)
-    return lint_file(*job)
+    return _lint_target(*job)
 
 
-def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int,
-                cache: LintCache | None) -> list[tuple[list[Finding], int]]:
+def _in_workers(files: list[tuple[str, str]], config: LintConfig, fix: bool, workers: int,
+                cache: LintCache | None) -> list[Outcome]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -223,7 +232,7 @@ def _in_workers(files: list[str], config: LintConfig, fix: bool, workers: int,
         _preload()  # once here, not once per worker
     chunk = max(1, len(files) // (workers * 8))  # small enough to balance, large enough to batch
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=gc.disable) as pool:
-        return list(pool.map(_lint_one, [(path, config, fix, cache) for path in files], chunksize=chunk))
+        return list(pool.map(_lint_one, [(shown, real, config, fix, cache) for shown, real in files], chunksize=chunk))
 
 
 def lint_text(text: str, path: str = "<string>", config: LintConfig | None = None) -> list[Finding]:

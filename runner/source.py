@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner import safe_io
+
 # Bounds on what one file may cost. A 10k-task workflow has ~150k nodes.
 MAX_BYTES = 10 * 1024 * 1024  # SPEC: larger files are refused before parsing
 MAX_DEPTH = 100  # nesting levels; real workflows need fewer than 20
@@ -116,13 +118,12 @@ def read_text(path: str | Path) -> str:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; YamlProblem when it cannot be read or is over MAX_BYTES (not read then)."""
-    p = Path(path)
+    """A regular file's bytes; YamlProblem when it cannot be read, is not a regular file (a named
+    pipe is never opened for a blocking read, `/dev/zero` never read) or is over MAX_BYTES (not read then)."""
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise YamlProblem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (10 MiB)")
-        return p.read_bytes()
+        return safe_io.read_regular(path, MAX_BYTES, follow=True)[0]
+    except safe_io.TooLarge as exc:
+        raise YamlProblem(f"file is {exc.size:,} bytes; the limit is {MAX_BYTES:,} (10 MiB)") from None
     except OSError as exc:
         raise YamlProblem(f"cannot read file: {exc.strerror or exc}") from None
 
