@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -222,33 +223,46 @@ def read_vars_file(path: str) -> dict[str, str]:
 
 def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[str, Any]:
     """Defaults, overridden by `--param NAME=VALUE` (a YAML scalar), each validated by its schema."""
-    from runner.source import YamlProblem, parse
-
     unknown = [name for name in given if name not in schema]
     if unknown:
         known = ", ".join(schema) or "none declared"
         raise UsageError(f"unknown parameter '{unknown[0]}' (declared: {known})")
     values: dict[str, Any] = {}
     for name, spec in schema.items():
-        spec = dict(spec)
         if name in given:
-            raw = given[name]
-            types = spec.get("type")
-            if types == "string" or (isinstance(types, list) and "string" in types):
-                value: Any = raw  # a string parameter takes the text as written
-            else:
-                try:
-                    value = parse(f"v: {raw}" if raw.strip() else "v: ''").data["v"]
-                except (YamlProblem, KeyError):
-                    value = raw
+            values[name] = resolve_param(name, spec, given[name])
         elif "default" in spec:
-            value = spec["default"]
+            values[name] = check_param(name, spec, spec["default"])
         else:
             raise UsageError(f"parameter '{name}' has no default; pass --param {name}=VALUE")
-        from jsonschema import Draft202012Validator  # (~40 ms: only for workflows with params)
-
-        errors = sorted(Draft202012Validator(spec).iter_errors(value), key=lambda e: list(e.path))
-        if errors:
-            raise UsageError(f"parameter '{name}': {errors[0].message}")
-        values[name] = value
     return values
+
+
+def resolve_param(name: str, spec: Mapping[str, Any], raw: str) -> Any:
+    """The value of `--param NAME=RAW`: the text for a string parameter, else a YAML scalar; checked."""
+    from runner.source import YamlProblem, parse
+
+    types = spec.get("type")
+    if types == "string" or (isinstance(types, list) and "string" in types):
+        value: Any = raw  # a string parameter takes the text as written
+    else:
+        try:
+            value = parse(f"v: {raw}" if raw.strip() else "v: ''").data["v"]
+        except (YamlProblem, KeyError):
+            value = raw
+    return check_param(name, spec, value)
+
+
+def check_param(name: str, spec: Mapping[str, Any], value: Any) -> Any:
+    """`value` if its schema accepts it and it is JSON data (`.nan` and `.inf` are YAML, not JSON:
+    stored, they would make `runs show --format json` invalid); else UsageError."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise UsageError(f"parameter '{name}': NaN and infinity are not JSON numbers; give a finite number") from None
+    from jsonschema import Draft202012Validator  # (~40 ms: only for workflows with params)
+
+    errors = sorted(Draft202012Validator(dict(spec)).iter_errors(value), key=lambda e: list(e.path))
+    if errors:
+        raise UsageError(f"parameter '{name}': {errors[0].message}")
+    return value

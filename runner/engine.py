@@ -9,7 +9,6 @@ rules are re-decided for the downstream tasks of every task that changes state.
 from __future__ import annotations
 
 import heapq
-import json
 import random
 import time
 from collections.abc import Callable
@@ -22,13 +21,15 @@ import trio
 
 from runner.context import TaskInstance, Variables, template_context
 from runner.errors import first_leaf
+from runner.masked_values import shown_metrics, stored_value
 from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
-from runner.operators.base import inherited_env
+from runner.operators.base import check_limits, inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.process import GRACE, seal_inherited_fds
 from runner.reasons import StderrTail
 from runner.store import Store, boot_ticks
+from runner.store_schema import storable
 from runner.tasklog import TryLog
 from runner.templates import TemplateProblem, contains_template, render_value
 from runner.trigger_rules import FINISHED, decide
@@ -65,6 +66,9 @@ class RunSetup:
     states: dict[str, str] = field(default_factory=dict)  # resume: kept states
     outputs: dict[str, Any] = field(default_factory=dict)  # resume: kept outputs
     try_numbers: dict[str, int] = field(default_factory=dict)
+    waits: dict[str, set[str]] = field(default_factory=dict)  # resume: task -> producers run again for it first
+    masked_params: list[str] = field(default_factory=list)  # params stored masked (runner/masked_values.py)
+    resume_command: str = ""
     rng: random.Random = field(default_factory=random.Random)
     alerts: Any = None  # runner.alerts.Alerts, when the workflow declares alerts
 
@@ -90,6 +94,10 @@ class Engine:
         self.todo: list[tuple[int, str]] = []  # heap of (file index, task id) to re-decide
         self.ti = TaskInstance(self.outputs, frozenset(self.tasks))
         self.upstream = {t.task_id: t.dependencies for t in setup.plan.tasks}
+        self.waiters: dict[str, list[str]] = {}  # resume: producer -> tasks waiting for it (setup.waits)
+        for reader, producers in setup.waits.items():
+            for producer in producers:
+                self.waiters.setdefault(producer, []).append(reader)
         self.nursery: trio.Nursery | None = None
 
     # -- the run ------------------------------------------------------------------------------
@@ -127,7 +135,10 @@ class Engine:
     # -- deciding and launching ---------------------------------------------------------------
 
     def _mark_changed(self, task_id: str) -> None:
-        for child in self.plan.downstream.get(task_id, ()):
+        children = self.plan.downstream.get(task_id, ())
+        if self.waiters:
+            children = (*children, *self.waiters.get(task_id, ()))
+        for child in children:
             if self.state[child] == "pending":
                 heapq.heappush(self.todo, (self.tasks[child].index, child))
 
@@ -138,7 +149,13 @@ class Engine:
             if self.state[task_id] != "pending" or task_id in self.ready:
                 continue
             task = self.tasks[task_id]
-            verdict = decide(task.trigger_rule, (self.state[u] for u in task.dependencies))
+            upstream = task.dependencies
+            waits = self.s.waits.get(task_id)
+            if waits:  # resume: it may read outputs that run again first; decided with them as upstream
+                if any(self.state[p] not in FINAL for p in waits):
+                    continue
+                upstream = (*upstream, *waits)
+            verdict = decide(task.trigger_rule, (self.state[u] for u in upstream))
             if verdict == "run":
                 self._make_ready(task_id)
             elif verdict in ("skipped", "upstream_failed"):
@@ -225,6 +242,7 @@ class Engine:
         error: str | None = None
         exit_code: int | None = None
         metrics: list[tuple[str, float]] = []
+        hidden: list[str] = []
         timeout = trio.CancelScope() if task.execution_timeout is None else \
             trio.CancelScope(deadline=trio.current_time() + task.execution_timeout)
         err_tail = StderrTail()
@@ -255,7 +273,6 @@ class Engine:
                 why = f"timed out after {task.execution_timeout:g}s" if timeout.cancel_called else "the run was stopped"
                 log_file.write(f"\n{why}: SIGTERM sent to its processes (SIGKILL after {GRACE:g}s)\n", always=True)
 
-            collector_stream = s.masker.stream()
             ctx = TryContext(
                 task=task, params={}, template_context={}, outputs=self.outputs, log=write,
                 stdout=lambda text: None, stderr=write_err, on_process=lambda pid: None, cwd=s.cwd, base_env=self.base_env,
@@ -264,13 +281,12 @@ class Engine:
 
             def on_stdout(text: str) -> None:
                 write(text)
-                ctx.collector.feed(collector_stream.feed(text))
+                ctx.collector.feed(text)  # unmasked: the output is the value itself (masked where stored)
 
             def on_process(pid: int) -> None:
                 s.store.record_process(s.run_id, task_id, try_number, pid, boot_ticks())
 
             ctx.stdout, ctx.on_process, ctx.on_stop = on_stdout, on_process, on_stop
-            ctx.collector.held = collector_stream.flush  # the masker's held-back tail, before the output is read
             try:
                 params = thaw(task.params)
                 if task.operator == "branch" or self._templated(task):
@@ -288,9 +304,8 @@ class Engine:
                     ctx.collector.flush()
                 if timeout.cancelled_caught:
                     raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
-                output = s.masker.mask_value(output)
-                self._check_output(task, output)
-                metrics = ctx.collector.metrics
+                self._check_output(task, output)  # (the value itself: masking is for what is stored and shown)
+                metrics, hidden = shown_metrics(ctx.collector.metrics, s.masker)
             except TaskFailure as exc:
                 error, exit_code = exc.message, exc.exit_code
                 if exit_code is not None:  # the process ended by itself: its last words say why
@@ -319,8 +334,11 @@ class Engine:
             flush_log()
             if error is None and log_file.problem is not None:
                 error, output, metrics = log_file.problem, None, []
+            notes = ctx.collector.all_notes() + hidden  # values the task printed that were not recorded
+            if notes:
+                log_file.write("\n" + "".join(f"note: {s.masker.mask(n)}\n" for n in notes), always=True)
             if error is not None:
-                error = s.masker.mask(error)
+                error = storable(s.masker.mask(error))
                 log_file.write(f"\nerror: {error}\n", always=True)
         if log_file.problem is not None and log_file.problem not in (error or ""):
             error = s.masker.mask(f"{error}; {log_file.problem}" if error else log_file.problem)
@@ -328,9 +346,7 @@ class Engine:
         self._finish(task, try_number, started, output, error, exit_code, metrics)
 
     def _check_output(self, task: PlannedTask, output: Any) -> None:
-        size = len(json.dumps(output, default=str).encode("utf-8"))
-        if size > 1024 * 1024:
-            raise TaskFailure("output is larger than 1 MiB; write the data to a file and output its path instead")
+        check_limits(output)
         if task.output_schema is not None:
             from jsonschema import Draft202012Validator
 
@@ -349,8 +365,11 @@ class Engine:
         self._release(task)
         success = error is None
         if success:  # committed with what it lets start (or alone, below), told after that
-            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, output, metrics,
+            kept = stored_value(output, s.masker)  # stored masked; downstream tasks get the value itself
+            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, kept, metrics,
                             defer=True, at=ended)
+            if kept is not output and kept != output:  # a resume must not pass the masked text on
+                s.store.mark_output_masked(s.run_id, task_id)
             self.outputs[task_id] = output
             self.state[task_id] = "success"
             if task.operator == "branch":

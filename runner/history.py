@@ -10,6 +10,7 @@ one Airflow's try history shows: a failed try that was followed by a retry is `u
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -23,7 +24,7 @@ from runner.errors import UsageError
 from runner.store import RunRecord, Store
 
 DEFAULT_STATE = ".flowrun/state.db"  # as runner.runs, which this module must not import (trio)
-FINISHED = ("success", "failed", "skipped", "upstream_failed")
+FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")  # removed: not in the workflow on resume
 
 
 def state_path(option: str | None) -> Path:
@@ -295,7 +296,24 @@ def run_json(run: RunSummary) -> dict[str, Any]:
 
 
 def runs_json(runs: list[RunSummary]) -> str:
-    return json.dumps([run_json(r) for r in runs], indent=2) + "\n"
+    return strict_json([run_json(r) for r in runs])
+
+
+def strict_json(doc: Any) -> str:
+    """`doc` as RFC 8259 JSON: a NaN or infinity (a store written before they were refused, or a
+    value a task printed) is written `null`, as JavaScript's JSON.stringify does, never `NaN`."""
+    try:
+        return json.dumps(doc, indent=2, default=str, allow_nan=False) + "\n"
+    except ValueError:
+        return json.dumps(_finite(doc), indent=2, default=str) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return [_finite(v) for v in value] if isinstance(value, (list, tuple)) else value
 
 
 def runs_text(runs: list[RunSummary], state: str | None = None, dag_id: str | None = None) -> str:
@@ -348,7 +366,7 @@ def detail_json(detail: RunDetail) -> dict[str, Any]:
 
 
 def show_json(detail: RunDetail) -> str:
-    return json.dumps(detail_json(detail), indent=2, default=str) + "\n"
+    return strict_json(detail_json(detail))
 
 
 def show_text(detail: RunDetail) -> str:

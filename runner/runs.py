@@ -20,10 +20,18 @@ import trio
 from runner.context import Variables, read_vars_file, resolve_params
 from runner.engine import Engine, RunEvent, RunSetup
 from runner.errors import FlowrunError, UsageError, is_interrupt
+from runner.masked_values import (
+    masked_param_names,
+    output_was_masked,
+    reruns,
+    stored_params,
+    weak_secret_warnings,
+)
 from runner.masking import Masker
 from runner.model import Workflow
 from runner.plan import Plan, compile_plan, thaw
 from runner.process import STOP_SIGNALS, killpg
+from runner.resume import changed_warning, check_logical_date, resume_command, resume_params
 from runner.safefs import UnsafePath, no_symlinked_dirs
 from runner.store import Store, StoreError, process_start_time, started_by
 
@@ -69,6 +77,7 @@ class RunResult:
     state: str
     tasks: dict[str, TaskResult]
     state_path: str
+    resume_command: str = ""  # a command line that resumes this run (runner/resume.py)
 
     @property
     def interrupted(self) -> bool:
@@ -196,9 +205,15 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
         setup.run_id = options.run_id or new_run_id(logical)
         _check_logs(store, setup.logs_dir, (plan.dag_id, setup.run_id))
         setup.logical_date = logical
-        setup.params = params
+        setup.params = params  # the values themselves; stored masked, the masked ones named
+        stored, setup.masked_params = stored_params(params, masker)
         store.create_run(setup.run_id, plan.dag_id, workflow.path, plan.digest, task_hashes,
-                         masker.mask_value(params), logical.isoformat(), [t.task_id for t in plan.tasks])  # type: ignore[arg-type]
+                         stored, logical.isoformat(), [t.task_id for t in plan.tasks], setup.masked_params)
+    where = {"--state": options.state or os.environ.get("FLOWRUN_STATE"), "--env": options.env or os.environ.get("FLOWRUN_ENV"),
+             "--vars": options.vars_file, "--secrets": options.secrets_file, "--capacity": options.capacity}
+    setup.resume_command = resume_command(workflow.path, setup.run_id, where, setup.masked_params)
+    for warning in weak_secret_warnings(variables.secret.all_values(), options.params, variables.value.all_values()):
+        options.warn(warning)  # (once the run is sure to start)
     return plan, setup
 
 
@@ -222,18 +237,34 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
         raise RefusedError(f"run {record.run_id} is still running (pid {record.pid}); it cannot be resumed twice")
     if record.state == "success":
         options.warn(f"run {record.run_id} already succeeded; nothing to resume")
-    if record.workflow_hash != plan.digest:
-        changed = sorted(t for t in task_hashes if record.task_hashes.get(t) != task_hashes[t])
-        removed = sorted(set(record.task_hashes) - set(task_hashes))
-        detail = ", ".join(changed + [f"{t} (removed)" for t in removed]) or "workflow settings"
-        options.warn(f"the workflow changed since run {record.run_id} started; changed: {detail}")
+    rows = store.task_states(record.run_id)
+    kept = {t.task_id: rows[t.task_id]["state"] for t in plan.tasks
+            if t.task_id in rows and rows[t.task_id]["state"] in ("success", "skipped")}
+    to_run = {t.task_id for t in plan.tasks} - set(kept)
+    masked = (t for t in kept if output_was_masked(rows[t], record.masked_params is None))
+    rerun = reruns(plan, masked, to_run)  # producer -> tasks that may read its (masked) output
+    setup.masked_params = sorted(masked_param_names(record.params, record.masked_params))
+    try:  # usage errors before anything is written
+        check_logical_date(record, parse_datetime(options.execution_date) if options.execution_date else None)
+        setup.params = resume_params(record, thaw(plan.params_schema), options.params, setup.masker,
+                                     set(setup.masked_params), needed=bool(to_run))
+    except FlowrunError:
+        store.close()
+        raise
+    warning = changed_warning(record, plan.digest, task_hashes, {t: s for t, s in kept.items() if t not in rerun})
+    if warning:
+        options.warn(warning)
+    for producer, readers in rerun.items():
+        options.warn(f"task '{producer}' runs again: its output held a secret's value, which the state store keeps"
+                     f" masked, and {', '.join(sorted(readers))} may read it")
+        for reader in readers:
+            setup.waits.setdefault(reader, set()).add(producer)
     _check_logs(store, setup.logs_dir, (plan.dag_id, record.run_id))
     _kill_leftovers(store, record.run_id)
-    store.claim_run(record.run_id, plan.digest, task_hashes, [t.task_id for t in plan.tasks])
+    store.claim_run(record.run_id, plan.digest, task_hashes, [t.task_id for t in plan.tasks], rerun=list(rerun))
     rows = store.task_states(record.run_id)
     setup.run_id = record.run_id
     setup.logical_date = parse_datetime(record.logical_date)
-    setup.params = record.params
     for task in plan.tasks:
         row = rows.get(task.task_id)
         setup.try_numbers[task.task_id] = store.last_try_number(record.run_id, task.task_id)
@@ -304,12 +335,14 @@ def _store_failure(error: BaseException) -> StoreError | None:
 def _stopped_by_store(setup: RunSetup, failure: StoreError) -> StoreError:
     """The store failed mid-run (disk full, read-only, locked): the running tasks were stopped by
     the cancelled nursery; record the run as interrupted if the store still can, and say how to go on."""
+    with contextlib.suppress(StoreError, sqlite3.Error):  # no try or task is left `running` where it can be said
+        setup.store.stop_running(setup.run_id, "interrupted: the state store could not be written")
     with contextlib.suppress(StoreError, sqlite3.Error):
         setup.store.finish_run(setup.run_id, "interrupted")
     with contextlib.suppress(sqlite3.Error):
         setup.store.close()
-    return StoreError(f"{failure}; run {setup.run_id} was stopped, resume it with --resume {setup.run_id}"
-                      " once the state store is writable")
+    return StoreError(f"{failure}; run {setup.run_id} was stopped; once the state store is writable, resume it"
+                      f" with: {setup.resume_command}")
 
 
 async def run_async(plan: Plan, setup: RunSetup) -> RunResult:
@@ -343,7 +376,7 @@ def finish(plan: Plan, setup: RunSetup, engine: Engine, state: str) -> RunResult
         )
         for t in plan.tasks
     }
-    result = RunResult(setup.run_id, plan.dag_id, state, tasks, str(store.path))
+    result = RunResult(setup.run_id, plan.dag_id, state, tasks, str(store.path), setup.resume_command)
     store.close()
     return result
 

@@ -11,6 +11,7 @@ Runs execute in the scheduler's nursery with the same engine as `flowrun run`, a
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -300,7 +301,8 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
     finally:
         scheduler.store.close()
     if interrupted:
-        report("stopped; unfinished runs can be resumed with flowrun run FILE --resume RUN_ID")
+        where = "".join(f" {flag} {shlex.quote(value)}" for flag, value in (("--state", state), ("--env", env)) if value)
+        report(f"stopped; unfinished runs can be resumed with flowrun run FILE --resume RUN_ID{where}")
         return 130
     if scheduler.failures:
         return 2  # after the others ran: a cron job or CI step must notice

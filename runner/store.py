@@ -12,83 +12,15 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner import store_schema
 from runner.errors import FlowrunError, plain
 from runner.safefs import private_store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    dag_id TEXT NOT NULL,
-    workflow_path TEXT,
-    workflow_hash TEXT,
-    task_hashes TEXT,
-    params TEXT,
-    logical_date TEXT NOT NULL,
-    state TEXT NOT NULL,
-    started_at REAL,
-    ended_at REAL,
-    pid INTEGER,
-    pid_start TEXT,
-    host TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_dag ON runs (dag_id, started_at);
-CREATE TABLE IF NOT EXISTS tasks (
-    run_id TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    state TEXT NOT NULL,
-    try_number INTEGER NOT NULL DEFAULT 0,
-    started_at REAL,
-    ended_at REAL,
-    output TEXT,
-    error TEXT,
-    PRIMARY KEY (run_id, task_id)
-);
-CREATE TABLE IF NOT EXISTS tries (
-    run_id TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    try_number INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    started_at REAL,
-    ended_at REAL,
-    exit_code INTEGER,
-    error TEXT,
-    pgid INTEGER,
-    pid_start TEXT,
-    log_path TEXT,
-    PRIMARY KEY (run_id, task_id, try_number)
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT,
-    dag_id TEXT,
-    task_id TEXT,
-    kind TEXT NOT NULL,
-    ts REAL NOT NULL,
-    payload TEXT
-);
-CREATE INDEX IF NOT EXISTS events_run ON events (run_id);
-CREATE TABLE IF NOT EXISTS metrics (
-    run_id TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    try_number INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    value REAL NOT NULL,
-    ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS metrics_run ON metrics (run_id);
-CREATE TABLE IF NOT EXISTS alert_state (
-    dag_id TEXT NOT NULL,
-    alert_id TEXT NOT NULL,
-    last_fired REAL NOT NULL,
-    PRIMARY KEY (dag_id, alert_id)
-);
-"""
 
 
 class StoreError(FlowrunError):
@@ -110,6 +42,7 @@ class RunRecord:
     pid: int | None
     pid_start: str | None
     host: str | None
+    masked_params: list[str] | None = None  # params whose stored value is masked; None: not recorded (older store)
 
     def is_live(self) -> bool:
         """A run is live while its runner process is: same host, pid alive, same start time."""
@@ -161,7 +94,8 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
-            self.db.executescript(SCHEMA)
+            self.db.executescript(store_schema.SCHEMA)
+            store_schema.add_columns(self.db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open the state store: {plain(exc)}") from None
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # written with the next commit
@@ -220,22 +154,26 @@ class Store:
 
     def create_run(self, run_id: str, dag_id: str, workflow_path: str, workflow_hash: str,
                    task_hashes: dict[str, str], params: dict[str, Any], logical_date: str,
-                   task_ids: list[str]) -> None:
+                   task_ids: list[str], masked_params: list[str] | None = None) -> None:
+        """`params` as they may be stored (masked); `masked_params` names those that masking altered."""
         now = time.time()
         with self._tx() as db:
             db.execute(
                 "INSERT INTO runs (run_id, dag_id, workflow_path, workflow_hash, task_hashes, params, logical_date,"
-                " state, started_at, pid, pid_start, host) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " state, started_at, pid, pid_start, host, masked_params) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, dag_id, workflow_path, workflow_hash, json.dumps(task_hashes), json.dumps(params),
-                 logical_date, "running", now, os.getpid(), process_start_time(os.getpid()), socket.gethostname()),
+                 logical_date, "running", now, os.getpid(), process_start_time(os.getpid()), socket.gethostname(),
+                 json.dumps(masked_params or [])),
             )
             db.executemany(
                 "INSERT INTO tasks (run_id, task_id, state) VALUES (?,?,?)",
                 [(run_id, t, "pending") for t in task_ids],
             )
 
-    def claim_run(self, run_id: str, workflow_hash: str, task_hashes: dict[str, str], task_ids: list[str]) -> None:
-        """Take over a run for --resume: our pid, state running, unfinished tasks pending."""
+    def claim_run(self, run_id: str, workflow_hash: str, task_hashes: dict[str, str], task_ids: list[str],
+                  rerun: Collection[str] = ()) -> None:
+        """Take over a run for --resume: our pid, state running, unfinished tasks (and `rerun`) pending,
+        unfinished tasks that are no longer in the workflow `removed`."""
         with self._tx() as db:
             db.execute(
                 "UPDATE runs SET state='running', ended_at=NULL, pid=?, pid_start=?, host=?, workflow_hash=?,"
@@ -249,9 +187,19 @@ class Store:
                 [(run_id, t, "pending") for t in task_ids if t not in known],
             )
             db.execute(
-                "UPDATE tasks SET state='pending', error=NULL, output=NULL WHERE run_id=?"
+                "UPDATE tasks SET state='pending', error=NULL, output=NULL, output_masked=NULL WHERE run_id=?"
                 " AND state NOT IN ('success', 'skipped')",
                 (run_id,),
+            )
+            db.executemany(
+                "UPDATE tasks SET state='pending', error=NULL, output=NULL, output_masked=NULL, ended_at=NULL"
+                " WHERE run_id=? AND task_id=?",
+                [(run_id, t) for t in rerun],
+            )
+            current = set(task_ids)
+            db.executemany(
+                "UPDATE tasks SET state='removed', ended_at=? WHERE run_id=? AND task_id=? AND state='pending'",
+                [(time.time(), run_id, t) for t in known - current],
             )
             db.execute(
                 "UPDATE tries SET state='failed', error=COALESCE(error, 'interrupted: the runner stopped'),"
@@ -327,6 +275,20 @@ class Store:
                (run_id, task_id, try_number, name, value, now)) for name, value in metrics or ()),
         ], defer)
 
+    def mark_output_masked(self, run_id: str, task_id: str) -> None:
+        """The task's stored output is masked (it held a secret's value): not the value it passed on.
+        Deferred: committed with the end of the try."""
+        self._write([("UPDATE tasks SET output_masked=1 WHERE run_id=? AND task_id=?", (run_id, task_id))], defer=True)
+
+    def stop_running(self, run_id: str, error: str) -> None:
+        """Record every try and task still `running` as failed with `error` (the run stopped without them)."""
+        now = time.time()
+        with self._tx() as db:
+            db.execute("UPDATE tries SET state='failed', ended_at=?, error=COALESCE(error, ?) WHERE run_id=?"
+                       " AND state='running'", (now, error, run_id))
+            db.execute("UPDATE tasks SET state='failed', ended_at=?, error=? WHERE run_id=? AND state='running'",
+                       (now, error, run_id))
+
     def set_task_states(self, run_id: str, changes: list[tuple[str, str]]) -> None:
         now = time.time()
         with self._tx() as db:
@@ -388,4 +350,5 @@ def _run(row: sqlite3.Row) -> RunRecord:
         pid=row["pid"],
         pid_start=row["pid_start"],
         host=row["host"],
+        masked_params=None if row["masked_params"] is None else json.loads(row["masked_params"]),
     )

@@ -415,8 +415,9 @@ def test_state_store_on_a_full_disk(tmp_path: Path) -> None:
         assert proc.returncode == 2, proc.stdout + proc.stderr
         errors = [line for line in proc.stderr.splitlines() if not line.startswith("peak_rss_kb=")]
         assert len(errors) == 1 and "Traceback" not in proc.stderr
-        assert re.match(r"flowrun: error: .*state\.db: state store write failed: .+; run (\S+) was stopped,"
-                        r" resume it with --resume \1 once the state store is writable$", errors[0]), errors
+        assert re.match(r"flowrun: error: .*state\.db: state store write failed: .+; run (\S+) was stopped; once the"
+                        r" state store is writable, resume it with: flowrun run \S+ --resume \1 --state \S+$",
+                        errors[0]), errors
         assert_no_survivor(mark)
         print(f"\nfull disk ({'tmpfs' if mounted else 'RLIMIT_FSIZE'}): {errors[0]}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import pwd
 from collections.abc import Callable, Iterable
@@ -10,8 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from runner.plan import PlannedTask
+from runner.store_schema import storable
 
 MAX_OUTPUT = 1024 * 1024  # bytes of a task's output (SPEC section 1)
+MAX_OUTPUT_DEPTH = 100  # nesting of a task's output (lists and objects), as of a workflow file
+TOO_DEEP = f"output is nested deeper than {MAX_OUTPUT_DEPTH} levels; write the data to a file and output its path instead"
+TOO_LARGE = "output is larger than 1 MiB; write the data to a file and output its path instead"
+MAX_NOTES = 20  # notes about values not recorded as metrics, per try
 
 
 class TaskFailure(Exception):
@@ -62,6 +68,8 @@ class OutputCollector:
         self.last = ""
         self.too_large = False  # the last non-empty line is over MAX_OUTPUT
         self.metrics: list[tuple[str, float]] = []
+        self.notes: list[str] = []  # values not recorded as metrics, for the try's log (at most MAX_NOTES)
+        self.unnoted = 0  # notes beyond MAX_NOTES, counted only
         self.held = held  # returns text a stream filter (the masker) still holds back
 
     def flush(self) -> None:
@@ -109,25 +117,70 @@ class OutputCollector:
             return
         try:
             event = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # (a line nested too deeply for the parser is not an event)
             return
         if isinstance(event, dict):
             for name, value in event.items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    self.metrics.append((str(name), float(value)))
+                    self._metric(storable(str(name)), value)
+
+    def _metric(self, name: str, value: float) -> None:
+        """A metric, if it is a finite number the store can hold (a REAL): `NaN`, `Infinity` (which
+        `json.loads` accepts, and pandas prints) and integers beyond a double are noted, not recorded."""
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            self.metrics.append((name, number))
+        elif len(self.notes) < MAX_NOTES:
+            why = f"{value} is not a finite number" if isinstance(value, float) else \
+                f"an integer of {len(str(abs(value)))} digits is beyond the largest number a metric holds (about 1.8e308)"
+            self.notes.append(f"metric '{name}' not recorded: {why}")
+        else:
+            self.unnoted += 1
+
+    def all_notes(self) -> list[str]:
+        """What the try's log says about values the task printed that were not recorded."""
+        return self.notes + ([f"{self.unnoted} more values not recorded as metrics"] if self.unnoted else [])
 
     def output(self) -> Any:
         self.flush()
         if self.pieces or self.truncated:
             self.feed("\n")  # the unfinished last line
         if self.too_large:
-            raise TaskFailure("output is larger than 1 MiB; write the data to a file and output its path instead")
+            raise TaskFailure(TOO_LARGE)
         if not self.last:
             return None
         try:
             return json.loads(self.last)
         except ValueError:
             return self.last
+        except RecursionError:
+            raise TaskFailure(TOO_DEEP) from None
+
+
+def check_limits(output: Any) -> None:
+    """The limits of an output (SPEC section 1), measured as the task gave it: a string's own text (a
+    line of exactly 1 MiB is within the limit), anything else as compact JSON; nesting as deep as
+    a workflow file may nest (deeper values break parsers, templates and schemas downstream)."""
+    if _deeper_than(output, MAX_OUTPUT_DEPTH):
+        raise TaskFailure(TOO_DEEP)
+    text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, separators=(",", ":"), default=str)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_OUTPUT:
+        raise TaskFailure(TOO_LARGE)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than `limit` in `value` (iterative: any depth)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 WITHHELD_ENV = ("FLOWRUN_SECRET_", "FLOWRUN_SMTP_PASSWORD")  # never inherited by a task or a notifier
