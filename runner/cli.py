@@ -227,7 +227,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
     gc.freeze()  # modules, workflow and plan live as long as this process: out of the collector's way
     result = execute(plan, setup)
     if log_format == "text":
-        sys.stdout.write(summary(result).replace("<file>", printable(str(file))))
+        sys.stdout.write(summary(result))
     if result.state == "interrupted":
         return 130
     return 0 if result.state == "success" else 1

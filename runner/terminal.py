@@ -120,7 +120,7 @@ def summary(result: RunResult) -> str:
     lines = ["", *("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows), ""]
     lines.append(f"Run {result.run_id}: {result.state}")
     if result.state != "success":
-        lines.append(f"Resume it with: {visible(result.resume_command) or f'flowrun run <file> --resume {result.run_id}'}")
+        lines.append(f"Resume it with: {printable(result.resume_command) or f'flowrun run <file> --resume {result.run_id}'}")
     return "\n".join(lines) + "\n"
 
 
