@@ -1,6 +1,7 @@
 """The composer: the node tree of a workflow file built from the YAML parser's event stream
 (ruamel's C parser when ruamel.yaml.clib is there), with bounds checked on the events before
-anything recurses: depth (MAX_DEPTH), nodes after alias expansion (MAX_NODES), tags, duplicate
+anything recurses: depth (MAX_DEPTH), nodes and characters of scalar text after alias
+expansion (MAX_NODES, MAX_TEXT), tags, duplicate
 keys, merge keys. Scalars are resolved by ruamel's YAML 1.2 resolver and constructors.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runner.source import MAX_DEPTH, MAX_NODES, Node, YamlProblem, _line_starts
+from runner.source import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, _line_starts
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -89,6 +90,8 @@ class Composer:
         self.text = text
         self.anchors: dict[str, Node] = {}
         self.expanded = 0
+        self.chars = 0  # characters of scalar text so far, aliases expanded
+        self.anchored_chars: dict[int, int] = {}  # id(anchored node) -> characters of text below it
         self.byte_offsets = False  # whether ReaderError positions are byte offsets (C parser)
         # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
         # do not, so in such files positions are taken from the character index
@@ -147,9 +150,10 @@ class Composer:
                     node = self._key(event) if wants_key else self._scalar(event)
                 else:  # the common case, inlined: this loop runs for every node of every file
                     self.expanded += 1
-                    if self.expanded > MAX_NODES:
-                        self._count(0, event.start_mark)
                     text = event.value
+                    self.chars += len(text)
+                    if self.expanded > MAX_NODES or self.chars > MAX_TEXT:
+                        self._count(0, event.start_mark)
                     if wants_key:
                         data = _MERGE if text == "<<" and event.implicit[0] else text
                     else:
@@ -181,6 +185,7 @@ class Composer:
                 if event.anchor is not None:
                     self.anchors[event.anchor] = opened
                     opened.anchor = event.anchor
+                    self.anchored_chars[id(opened)] = -self.chars  # the text below it: added at its end
                 frame = [opened, None, []]
                 stack.append(frame)
                 continue
@@ -190,6 +195,8 @@ class Composer:
                 node._close(self.mark(event.end_mark))
                 if merges:
                     self._merge(node, merges)
+                if node.anchor is not None:
+                    self.anchored_chars[id(node)] += self.chars
                 pairs = node.pairs
                 node.size = 1 + sum([v.size for _, v in pairs]) + (len(pairs) if node.kind == "map" else 0)
             elif cls is DocumentStartEvent:
@@ -205,13 +212,17 @@ class Composer:
                 root = node
         return root
 
-    def _count(self, n: int, mark: Any) -> None:
+    def _count(self, n: int, mark: Any, chars: int = 0) -> None:
         self.expanded += n
+        self.chars += chars
         if self.expanded > MAX_NODES:
             raise _problem(f"the document expands to more than {MAX_NODES:,} nodes (alias bomb or oversized file)", mark)
+        if self.chars > MAX_TEXT:
+            raise _problem(f"the document expands to more than {MAX_TEXT:,} characters of text through aliases (alias bomb); "
+                           "write a long value once, not behind many aliases", mark)
 
     def _key(self, event: Any) -> Node:
-        self._count(1, self.mark(event.start_mark))
+        self._count(1, self.mark(event.start_mark), len(event.value))
         if event.tag is not None and str(event.tag) not in _SCALAR_TAGS and str(event.tag) != "!":
             raise _problem(f"unsupported tag '{_tag_name(str(event.tag))}'", self.mark(event.start_mark))
         merge = event.value == "<<" and event.implicit[0] and event.tag is None
@@ -220,7 +231,7 @@ class Composer:
 
     def _scalar(self, event: Any) -> Node:
         mark = self.mark(event.start_mark)
-        self._count(1, mark)
+        self._count(1, mark, len(event.value))
         tag = str(event.tag) if event.tag is not None else None
         text = event.value
         if tag is None or tag == "!":
@@ -241,6 +252,7 @@ class Composer:
         if event.anchor is not None:
             self.anchors[event.anchor] = node
             node.anchor = event.anchor
+            self.anchored_chars[id(node)] = len(event.value)
         return node
 
     def _alias(self, event: Any) -> Node:
@@ -250,7 +262,7 @@ class Composer:
             raise _problem(f"alias '*{event.anchor}' names no anchor defined before it", mark)
         if target.size < 0:
             raise _problem(f"alias '*{event.anchor}' refers to a node that contains it", mark)
-        self._count(target.size, mark)
+        self._count(target.size, mark, self.anchored_chars[id(target)])
         return target
 
     def _attach(self, frame: list[Any], node: Node) -> None:

@@ -5,7 +5,8 @@ tree is composed here, not by ruamel's composer, because the C composer recurses
 levels kill the process) and no composer bounds alias expansion; runner/composer.py builds it
 from the events. Composing ourselves lets us
 refuse, early and cheaply, what would hurt later: files over 10 MiB, nesting deeper than
-`MAX_DEPTH`, more than `MAX_NODES` nodes once aliases are expanded (alias bombs), unsupported
+`MAX_DEPTH`, more than `MAX_NODES` nodes or `MAX_TEXT` characters of scalar text once aliases are
+expanded (alias bombs), unsupported
 tags (never constructed), duplicate keys, several documents.
 
 Scalars are resolved with ruamel's YAML 1.2 resolver and constructors, except timestamps, which
@@ -30,6 +31,11 @@ from typing import Any
 MAX_BYTES = 10 * 1024 * 1024  # SPEC: larger files are refused before parsing
 MAX_DEPTH = 100  # nesting levels; real workflows need fewer than 20
 MAX_NODES = 500_000  # nodes after alias expansion: a "billion laughs" stops here
+# characters of scalar text (keys and values) after alias expansion: a walk over the strings
+# of the data (the rules, schema validation, rendering) reads each alias's copy again, so a
+# 1 MiB scalar behind 10,000 aliases would be 10 GiB of text to scan; this bounds it by twice
+# what a file may hold
+MAX_TEXT = 2 * MAX_BYTES
 
 
 

@@ -46,8 +46,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.model import Workflow
-from runner.rules._support import finding_at
+from runner.model import PathT, Workflow
+from runner.rules._support import distinct_strings, finding_at
 
 CODE = "FR301"
 NAME = "hardcoded-secret"
@@ -183,10 +183,19 @@ def find_secret(text: str, key: str | None = None) -> tuple[int, str] | None:
     return None
 
 
+def _place(path: PathT) -> str | None:
+    """What of a string's place the search reads: None where it does not look, else the key."""
+    key = path[-1] if path and isinstance(path[-1], str) else ""
+    if key in NOT_CREDENTIALS or (len(path) >= 2 and path[-2] == "dependencies"):
+        return None
+    return key if SECRET_KEY.search(key) else ""
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
-    for path, value in workflow.iter_strings():
+    # each string once per kind of place (an aliased value is searched and reported once)
+    for path, value in distinct_strings(workflow, place=_place):
         key = path[-1] if path and isinstance(path[-1], str) else None
-        if key in NOT_CREDENTIALS or (len(path) >= 2 and path[-2] == "dependencies"):
+        if _place(path) is None:
             continue
         found = find_secret(value, key)
         if found is not None:
