@@ -65,7 +65,7 @@ class _Scalars:
 
 
 _MERGE = object()
-_UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")
+_UNUSUAL = re.compile("[\x85\u2028\u2029\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -88,14 +88,19 @@ class Composer:
             _scalars = _Scalars()
         self.scalars = _scalars
         self.text = text
+        self._reset()
+        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
+        # do not, and ruamel's own parser counts no column for a U+FEFF inside the text, so in such
+        # files positions are taken from the character index
+        self.line_starts = _line_starts(text) if _UNUSUAL.search(text) else None
+
+    def _reset(self) -> None:
+        """The state of one parse (a document refused by the C parser is parsed again)."""
         self.anchors: dict[str, Node] = {}
         self.expanded = 0
         self.chars = 0  # characters of scalar text so far, aliases expanded
         self.anchored_chars: dict[int, int] = {}  # id(anchored node) -> characters of text below it
         self.byte_offsets = False  # whether ReaderError positions are byte offsets (C parser)
-        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
-        # do not, so in such files positions are taken from the character index
-        self.line_starts = _line_starts(text) if _UNUSUAL_BREAKS.search(text) else None
 
     def mark(self, mark: Any) -> Any:
         if self.line_starts is None or mark is None:
@@ -103,22 +108,34 @@ class Composer:
         line = bisect.bisect_right(self.line_starts, mark.index) - 1
         return _Mark(line, mark.index - self.line_starts[line], mark.index)
 
-    def _next_event(self) -> Callable[[], Any]:
-        """The parser's `get_event`: ruamel's C parser (ruamel.yaml.clib) on its own when it is
-        there, as ruamel itself picks it; called directly, not through `YAML.parse`, whose
-        generator costs more than the C parser, nor through a `YAML` loader, whose set-up (a
-        class made and plug-ins searched on disk for every document) costs a tenth of a file."""
+    def compose(self, parser: str = "auto") -> Node | None:
+        """The tree of the document. ruamel's C parser (ruamel.yaml.clib) when it is there, called
+        directly, not through `YAML.parse`, whose generator costs more than the C parser, nor
+        through a `YAML` loader, whose set-up (a class made and plug-ins searched on disk for every
+        document) costs a tenth of a file. libyaml follows YAML 1.1 where 1.2 differs (`{url:
+        https://example.com}` is an error there), so a document it refuses is parsed again by
+        ruamel's own parser (iterative too, with the same bounds checked here); when that one
+        refuses it as well, the C parser's error is reported. `parser` ("c", "pure") forces one."""
         from ruamel.yaml import main
+        from ruamel.yaml.error import MarkedYAMLError
 
-        c_parser = getattr(main, "CParser", None)  # None without ruamel.yaml.clib
-        self.byte_offsets = c_parser is not None  # (the C reader's errors count bytes)
-        if c_parser is not None:
-            get_event: Callable[[], Any] = c_parser(self.text).get_event
-        else:
-            get_event = main.YAML(typ="safe", pure=True).get_constructor_parser(self.text)[1].get_event
-        return get_event
+        c_parser = getattr(main, "CParser", None) if parser != "pure" else None  # None without ruamel.yaml.clib
+        if c_parser is None:
+            return self._compose(_pure_parser(self.text))
+        self.byte_offsets = True  # the C reader's errors count bytes
+        try:
+            return self._compose(c_parser(self.text).get_event)
+        except MarkedYAMLError as refused:
+            if parser == "c":
+                raise
+            self._reset()
+            try:
+                return self._compose(_pure_parser(self.text))
+            except MarkedYAMLError:
+                self.byte_offsets = True
+                raise refused from None
 
-    def compose(self) -> Node | None:
+    def _compose(self, next_event: Callable[[], Any]) -> Node | None:
         from ruamel.yaml.events import (
             AliasEvent,
             DocumentStartEvent,
@@ -137,7 +154,6 @@ class Composer:
         # one frame per open container: [node, key node awaiting its value, merge sources]
         stack: list[list[Any]] = []
         frame: list[Any] | None = None  # stack[-1]
-        next_event = self._next_event()
         while True:
             event = next_event()
             cls = type(event)
@@ -293,6 +309,19 @@ class Composer:
                         merged.append((k, v))
                         node.data[k.data] = v.data
             node.pairs[:0] = merged[::-1]  # as inserting each at the front did, without its quadratic cost
+
+
+def _pure_parser(text: str) -> Callable[[], Any]:
+    """The `get_event` of ruamel's own parser, set up as `YAML.parse` does it (without the
+    document information a `%YAML` directive is an IndexError inside the scanner)."""
+    from ruamel.yaml import main
+    from ruamel.yaml.docinfo import DocInfo, version
+
+    yaml = main.YAML(typ="safe", pure=True)
+    yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
+    yaml.tags = {}
+    get_event: Callable[[], Any] = yaml.get_constructor_parser(text)[1].get_event
+    return get_event
 
 
 def _problem(message: str, mark: Any) -> YamlProblem:
