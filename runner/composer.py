@@ -121,7 +121,7 @@ class Composer:
 
         c_parser = getattr(main, "CParser", None) if parser != "pure" else None  # None without ruamel.yaml.clib
         if c_parser is None:
-            return self._compose(_pure_parser(self.text))
+            return self._compose(_pure_parser(self.text), pure=True)
         self.byte_offsets = True  # the C reader's errors count bytes
         try:
             return self._compose(c_parser(self.text).get_event)
@@ -130,12 +130,12 @@ class Composer:
                 raise
             self._reset()
             try:
-                return self._compose(_pure_parser(self.text))
+                return self._compose(_pure_parser(self.text), pure=True)
             except MarkedYAMLError:
                 self.byte_offsets = True
                 raise refused from None
 
-    def _compose(self, next_event: Callable[[], Any]) -> Node | None:
+    def _compose(self, next_event: Callable[[], Any], pure: bool = False) -> Node | None:
         from ruamel.yaml.events import (
             AliasEvent,
             DocumentStartEvent,
@@ -162,6 +162,8 @@ class Composer:
             node: Node
             if cls is ScalarEvent:
                 wants_key = frame is not None and frame[1] is None and frame[0].kind == "map"
+                if pure and not wants_key and frame is not None and frame[0].kind == "map" and not event.value:
+                    self._place_empty_value(event, frame[1], frame[0].flow)
                 if event.tag is not None or event.anchor is not None or remap:
                     node = self._key(event) if wants_key else self._scalar(event)
                 else:  # the common case, inlined: this loop runs for every node of every file
@@ -227,6 +229,25 @@ class Composer:
             else:
                 root = node
         return root
+
+    def _place_empty_value(self, event: Any, key: Node, flow: bool) -> None:
+        """Put an empty mapping value (`key:` and nothing) where libyaml puts it, not at the next
+        token as ruamel's parser does: in block style right after the colon, in flow style at
+        the next token after it. Positions do not depend on the parser that read the file."""
+        at = event.start_mark.index
+        if at != event.end_mark.index or event.anchor is not None or event.tag is not None:
+            return
+        colon = self.text.find(":", key.end, at + 1)
+        if colon < 0 or self.text[key.end:colon].strip():
+            return  # (a key that is an alias has the anchor's position)
+        at = colon + 1
+        if flow:
+            while at < len(self.text) and self.text[at] in " \t\r\n":
+                at += 1
+        if self.line_starts is None:
+            self.line_starts = _line_starts(self.text)
+        line = bisect.bisect_right(self.line_starts, at) - 1
+        event.start_mark = event.end_mark = _Mark(line, at - self.line_starts[line], at)
 
     def _count(self, n: int, mark: Any, chars: int = 0) -> None:
         self.expanded += n

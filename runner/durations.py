@@ -13,8 +13,12 @@ def seconds(value: object) -> float | None:
     """Seconds of a duration, or None if it is not one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):  # `.inf`, `1e999` and `.nan` are no durations
-        return value / 1000.0 if value >= 0 and math.isfinite(value / 1000.0) else None
+    if isinstance(value, (int, float)):  # `.inf`, `1e999`, `.nan` and 400 nines are no durations
+        try:
+            result = value / 1000.0
+        except OverflowError:  # an integer beyond a float's range
+            return None
+        return result if value >= 0 and math.isfinite(result) else None
     if not isinstance(value, str) or not value:
         return None
     pos, total = 0, 0.0

@@ -225,3 +225,16 @@ def test_an_infinite_timeout_is_no_duration() -> None:
         findings = lint_text(head + f"    timeout: {{execution: {execution}}}\n    params: {{command: echo}}\n")
         assert "FR409" not in {f.code for f in findings}, execution
         assert "FR002" in {f.code for f in findings} or execution.endswith("s"), execution
+
+
+def test_an_integer_beyond_a_float_is_no_duration() -> None:
+    # found by the `numbers` target of benchmarks/fuzz.py: `maxRetryDelay: 999...9` (400 digits)
+    # divided by 1000.0 raised OverflowError ("int too large to convert to float")
+    text = dedent(f"""
+        dagId: d
+        tasks:
+          - taskId: a
+            operator: dummy
+            retryPolicy: {{maxRetries: 2, retryDelay: 10s, maxRetryDelay: {"9" * 400}}}
+    """)
+    assert lint_text(text) == []  # a valid integer of milliseconds; no rule crashes on it

@@ -54,6 +54,11 @@ def test_colons_inside_flow_scalars_are_read_as_yaml_1_2(text: str, expected: di
     assert parse(text).data == expected
 
 
+@pytest.mark.parametrize("text", ["a:\nb: 1\n", "a:   # c\nb: 1\n", "x: {a: , b: 1}\n", "? a\n: \n", "x:\n  - a:\n  - b:\n"])
+def test_an_empty_value_has_the_same_position_from_both_parsers(text: str) -> None:
+    assert _outcome(text, "c") == _outcome(text, "pure")
+
+
 def test_a_document_both_parsers_refuse_reports_the_fast_parser_error() -> None:
     with pytest.raises(YamlProblem) as raised:
         parse("dagId: d\ntasks: [\n  {a: b: c}\n")
@@ -99,16 +104,13 @@ def _shape(root: Node | None) -> list[tuple[Any, ...]]:
     """Every node (aliased ones at each use). The end of a block collection is left out: libyaml
     ends it where the next token starts (the next line at the end of the file), ruamel's parser
     after its last value; nothing reads it but `--fix`, which only compares it with the ends of
-    the nodes inside. Nor is the position of an empty value (`key:` and nothing): libyaml puts it
-    after the colon, ruamel's parser at the next token."""
+    the nodes inside."""
     out: list[tuple[Any, ...]] = []
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         end = (node.end_line, node.end_column) if node.kind == "scalar" or node.flow else None
         start = (node.line, node.column)
-        if node.kind == "scalar" and node.start == node.end:
-            start = end = None
         out.append((node.kind, repr(node.data) if node.kind == "scalar" else None, node.anchor, start, end, node.flow))
         for key, value in reversed(node.pairs):
             stack.append(value)
