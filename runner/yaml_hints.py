@@ -68,7 +68,7 @@ def _flow_hint(source: str, column: int) -> str:
         value = (value[:closing] if closing > 0 else value).rstrip(" ,")
         return (f"; inside '{{ }}' or '[ ]', quote a value that holds ',', '{{', '}}', '[', ']' or quotes "
                 f"(or write the mapping as indented lines){_shown(pair.group(1) + ': ', quoted(value))}")
-    return "; inside '{ }' or '[ ]', quote every value that holds ',', '{', '}', '[', ']' or quotes"
+    return ""  # (no `key: value` before the error: an unclosed bracket, say; the parser's words do)
 
 
 def _closes_early(value: str) -> bool:

@@ -75,3 +75,8 @@ def test_a_tab_in_the_indentation_says_so() -> None:
 def test_an_error_without_a_known_trap_gets_no_hint() -> None:
     _, _, message = fr001("dagId: d\ntasks: [a, b\n")
     assert "as in:" not in message
+
+
+def test_an_unclosed_bracket_gets_no_quoting_hint() -> None:
+    _, _, message = fr001("dagId: d\ntasks:\n  - taskId: a\n    operator: [dummy\n")
+    assert message == "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"

@@ -59,6 +59,20 @@ def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None
                 stack.extend(((*at, i), item) for i, (item, _) in reversed(list(enumerate(node.pairs))))
 
 
+def first_holder(workflow: Workflow, task: Task, *steps: str) -> bool:
+    """Whether `task` is the first task whose value at `steps` (e.g. "params", "command") is this
+    node of the file: a later task reaching the same node through an alias is not, so a rule
+    that judges the value alone reports it once, at the anchor, not once per alias."""
+    source = workflow.source
+    value = _get(task.data, steps)
+    node = source.node((*task.path, *steps)) if source is not None else None
+    if node is None or node.data is not value:
+        return True
+    holders: dict[tuple[str, ...], dict[int, int]] = workflow.__dict__.setdefault("_holders", {})
+    first = holders.setdefault(steps, {}).setdefault(id(node), task.index)
+    return first == task.index
+
+
 def _data_strings(value: Any, path: PathT, seen: set[Any]) -> Iterator[tuple[PathT, str]]:
     """`distinct_strings` over plain data: a list or mapping shared by several places once."""
     stack: list[tuple[PathT, Any]] = [(path, value)]
