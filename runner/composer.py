@@ -242,7 +242,7 @@ class Composer:
             return  # (a key that is an alias has the anchor's position)
         at = colon + 1
         if flow:
-            while at < len(self.text) and self.text[at] in " \t\r\n":
+            while at < len(self.text) and self.text[at] in " \t\r\n\x85\u2028\u2029":  # (libyaml's breaks)
                 at += 1
         if self.line_starts is None:
             self.line_starts = _line_starts(self.text)

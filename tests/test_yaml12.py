@@ -54,7 +54,8 @@ def test_colons_inside_flow_scalars_are_read_as_yaml_1_2(text: str, expected: di
     assert parse(text).data == expected
 
 
-@pytest.mark.parametrize("text", ["a:\nb: 1\n", "a:   # c\nb: 1\n", "x: {a: , b: 1}\n", "? a\n: \n", "x:\n  - a:\n  - b:\n"])
+@pytest.mark.parametrize("text", ["a:\nb: 1\n", "a:   # c\nb: 1\n", "x: {a: , b: 1}\n", "? a\n: \n", "x:\n  - a:\n  - b:\n",
+                                  "x: {k1: \x85, k2: 1}\n"])  # (found by the `parsers` fuzz target)
 def test_an_empty_value_has_the_same_position_from_both_parsers(text: str) -> None:
     assert _outcome(text, "c") == _outcome(text, "pure")
 
