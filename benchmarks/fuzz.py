@@ -17,6 +17,9 @@ Targets (see tests/test_fuzz.py for the generators and the invariants):
   broken     workflows with up to 4 mutations                        check_lint
   fix        --fix removes exactly the fixable findings              check_fix
   order      findings do not depend on the order of the tasks        check_order
+  aliases    a long value behind 1-10,000 aliases (issue 12)         check_amplification
+  numbers    workflows with NaN, infinite and oversized numbers      check_lint
+  parsers    random YAML: the C and the pure parser agree            check_parsers_agree (tests/test_yaml12.py)
 
 The atheris engine (pip install atheris) fuzzes raw bytes coverage-guided with the
 workflows/*.yaml files as its seed corpus, checking check_bytes; it stops at the first failure
@@ -40,16 +43,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-TARGETS = ["bytes", "mutated", "yaml", "valid", "broken", "fix", "order"]
+TARGETS = ["bytes", "mutated", "yaml", "valid", "broken", "fix", "order", "aliases", "numbers", "parsers"]
 # examples per hypothesis run (a new seed each round), about 10 s of one process each
-ROUND = {"bytes": 10_000, "mutated": 1_000, "yaml": 2_500, "valid": 300, "broken": 600, "fix": 200, "order": 400}
+ROUND = {"bytes": 10_000, "mutated": 1_000, "yaml": 2_500, "valid": 300, "broken": 600, "fix": 200, "order": 400, "aliases": 20,
+         "numbers": 300, "parsers": 2_500}
 # share of the time each target gets; the cheap ones make up the bulk of the inputs
-WEIGHT = {"bytes": 2.0, "mutated": 1.0, "yaml": 1.5, "valid": 1.0, "broken": 1.0, "fix": 1.0, "order": 1.0}
+WEIGHT = {"bytes": 2.0, "mutated": 1.0, "yaml": 1.5, "valid": 1.0, "broken": 1.0, "fix": 1.0, "order": 1.0, "aliases": 1.0,
+          "numbers": 1.0, "parsers": 1.0}
 
 
 def _targets() -> dict[str, tuple[Any, Any]]:
     """target -> (strategy, check(value, scratch))."""
     import test_fuzz as f
+    import test_yaml12 as y
     from hypothesis import strategies as st
 
     def lint_case(case: Any, scratch: str) -> None:
@@ -73,6 +79,9 @@ def _targets() -> dict[str, tuple[Any, Any]]:
         "broken": (st.tuples(f.workflows(max_tasks=12, mutations=4), seeds), lint_case),
         "fix": (st.tuples(f.workflows(max_tasks=15, mutations=2), seeds), fix_case),
         "order": (st.tuples(f.workflows(max_tasks=15, mutations=2), seeds), order_case),
+        "aliases": (f.alias_amplification(), lambda text, scratch: f.check_amplification(text)),
+        "numbers": (f.non_finite_numbers(), lambda text, scratch: f.check_lint(text)),
+        "parsers": (f.yaml_documents(), lambda text, scratch: y.check_parsers_agree(text)),
     }
 
 

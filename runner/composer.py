@@ -1,6 +1,7 @@
 """The composer: the node tree of a workflow file built from the YAML parser's event stream
 (ruamel's C parser when ruamel.yaml.clib is there), with bounds checked on the events before
-anything recurses: depth (MAX_DEPTH), nodes after alias expansion (MAX_NODES), tags, duplicate
+anything recurses: depth (MAX_DEPTH), nodes and characters of scalar text after alias
+expansion (MAX_NODES, MAX_TEXT), tags, duplicate
 keys, merge keys. Scalars are resolved by ruamel's YAML 1.2 resolver and constructors.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runner.source import MAX_DEPTH, MAX_NODES, Node, YamlProblem, _line_starts
+from runner.source import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, _line_starts
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -64,7 +65,7 @@ class _Scalars:
 
 
 _MERGE = object()
-_UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")
+_UNUSUAL = re.compile("[\x85\u2028\u2029\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,19 @@ class Composer:
             _scalars = _Scalars()
         self.scalars = _scalars
         self.text = text
+        self._reset()
+        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
+        # do not, and ruamel's own parser counts no column for a U+FEFF inside the text, so in such
+        # files positions are taken from the character index
+        self.line_starts = _line_starts(text) if _UNUSUAL.search(text) else None
+
+    def _reset(self) -> None:
+        """The state of one parse (a document refused by the C parser is parsed again)."""
         self.anchors: dict[str, Node] = {}
         self.expanded = 0
+        self.chars = 0  # characters of scalar text so far, aliases expanded
+        self.anchored_chars: dict[int, int] = {}  # id(anchored node) -> characters of text below it
         self.byte_offsets = False  # whether ReaderError positions are byte offsets (C parser)
-        # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
-        # do not, so in such files positions are taken from the character index
-        self.line_starts = _line_starts(text) if _UNUSUAL_BREAKS.search(text) else None
 
     def mark(self, mark: Any) -> Any:
         if self.line_starts is None or mark is None:
@@ -100,22 +108,34 @@ class Composer:
         line = bisect.bisect_right(self.line_starts, mark.index) - 1
         return _Mark(line, mark.index - self.line_starts[line], mark.index)
 
-    def _next_event(self) -> Callable[[], Any]:
-        """The parser's `get_event`: ruamel's C parser (ruamel.yaml.clib) on its own when it is
-        there, as ruamel itself picks it; called directly, not through `YAML.parse`, whose
-        generator costs more than the C parser, nor through a `YAML` loader, whose set-up (a
-        class made and plug-ins searched on disk for every document) costs a tenth of a file."""
+    def compose(self, parser: str = "auto") -> Node | None:
+        """The tree of the document. ruamel's C parser (ruamel.yaml.clib) when it is there, called
+        directly, not through `YAML.parse`, whose generator costs more than the C parser, nor
+        through a `YAML` loader, whose set-up (a class made and plug-ins searched on disk for every
+        document) costs a tenth of a file. libyaml follows YAML 1.1 where 1.2 differs (`{url:
+        https://example.com}` is an error there), so a document it refuses is parsed again by
+        ruamel's own parser (iterative too, with the same bounds checked here); when that one
+        refuses it as well, the C parser's error is reported. `parser` ("c", "pure") forces one."""
         from ruamel.yaml import main
+        from ruamel.yaml.error import MarkedYAMLError
 
-        c_parser = getattr(main, "CParser", None)  # None without ruamel.yaml.clib
-        self.byte_offsets = c_parser is not None  # (the C reader's errors count bytes)
-        if c_parser is not None:
-            get_event: Callable[[], Any] = c_parser(self.text).get_event
-        else:
-            get_event = main.YAML(typ="safe", pure=True).get_constructor_parser(self.text)[1].get_event
-        return get_event
+        c_parser = getattr(main, "CParser", None) if parser != "pure" else None  # None without ruamel.yaml.clib
+        if c_parser is None:
+            return self._compose(_pure_parser(self.text), pure=True)
+        self.byte_offsets = True  # the C reader's errors count bytes
+        try:
+            return self._compose(c_parser(self.text).get_event)
+        except MarkedYAMLError as refused:
+            if parser == "c":
+                raise
+            self._reset()
+            try:
+                return self._compose(_pure_parser(self.text), pure=True)
+            except MarkedYAMLError:
+                self.byte_offsets = True
+                raise refused from None
 
-    def compose(self) -> Node | None:
+    def _compose(self, next_event: Callable[[], Any], pure: bool = False) -> Node | None:
         from ruamel.yaml.events import (
             AliasEvent,
             DocumentStartEvent,
@@ -134,7 +154,6 @@ class Composer:
         # one frame per open container: [node, key node awaiting its value, merge sources]
         stack: list[list[Any]] = []
         frame: list[Any] | None = None  # stack[-1]
-        next_event = self._next_event()
         while True:
             event = next_event()
             cls = type(event)
@@ -143,13 +162,16 @@ class Composer:
             node: Node
             if cls is ScalarEvent:
                 wants_key = frame is not None and frame[1] is None and frame[0].kind == "map"
+                if pure and not wants_key and frame is not None and frame[0].kind == "map" and not event.value:
+                    self._place_empty_value(event, frame[1], frame[0].flow)
                 if event.tag is not None or event.anchor is not None or remap:
                     node = self._key(event) if wants_key else self._scalar(event)
                 else:  # the common case, inlined: this loop runs for every node of every file
                     self.expanded += 1
-                    if self.expanded > MAX_NODES:
-                        self._count(0, event.start_mark)
                     text = event.value
+                    self.chars += len(text)
+                    if self.expanded > MAX_NODES or self.chars > MAX_TEXT:
+                        self._count(0, event.start_mark)
                     if wants_key:
                         data = _MERGE if text == "<<" and event.implicit[0] else text
                     else:
@@ -181,6 +203,7 @@ class Composer:
                 if event.anchor is not None:
                     self.anchors[event.anchor] = opened
                     opened.anchor = event.anchor
+                    self.anchored_chars[id(opened)] = -self.chars  # the text below it: added at its end
                 frame = [opened, None, []]
                 stack.append(frame)
                 continue
@@ -190,6 +213,8 @@ class Composer:
                 node._close(self.mark(event.end_mark))
                 if merges:
                     self._merge(node, merges)
+                if node.anchor is not None:
+                    self.anchored_chars[id(node)] += self.chars
                 pairs = node.pairs
                 node.size = 1 + sum([v.size for _, v in pairs]) + (len(pairs) if node.kind == "map" else 0)
             elif cls is DocumentStartEvent:
@@ -205,13 +230,36 @@ class Composer:
                 root = node
         return root
 
-    def _count(self, n: int, mark: Any) -> None:
+    def _place_empty_value(self, event: Any, key: Node, flow: bool) -> None:
+        """Put an empty mapping value (`key:` and nothing) where libyaml puts it, not at the next
+        token as ruamel's parser does: in block style right after the colon, in flow style at
+        the next token after it. Positions do not depend on the parser that read the file."""
+        at = event.start_mark.index
+        if at != event.end_mark.index or event.anchor is not None or event.tag is not None:
+            return
+        colon = self.text.find(":", key.end, at + 1)
+        if colon < 0 or self.text[key.end:colon].strip():
+            return  # (a key that is an alias has the anchor's position)
+        at = colon + 1
+        if flow:
+            while at < len(self.text) and self.text[at] in " \t\r\n\x85\u2028\u2029":  # (libyaml's breaks)
+                at += 1
+        if self.line_starts is None:
+            self.line_starts = _line_starts(self.text)
+        line = bisect.bisect_right(self.line_starts, at) - 1
+        event.start_mark = event.end_mark = _Mark(line, at - self.line_starts[line], at)
+
+    def _count(self, n: int, mark: Any, chars: int = 0) -> None:
         self.expanded += n
+        self.chars += chars
         if self.expanded > MAX_NODES:
             raise _problem(f"the document expands to more than {MAX_NODES:,} nodes (alias bomb or oversized file)", mark)
+        if self.chars > MAX_TEXT:
+            raise _problem(f"the document expands to more than {MAX_TEXT:,} characters of text through aliases (alias bomb); "
+                           "write a long value once, not behind many aliases", mark)
 
     def _key(self, event: Any) -> Node:
-        self._count(1, self.mark(event.start_mark))
+        self._count(1, self.mark(event.start_mark), len(event.value))
         if event.tag is not None and str(event.tag) not in _SCALAR_TAGS and str(event.tag) != "!":
             raise _problem(f"unsupported tag '{_tag_name(str(event.tag))}'", self.mark(event.start_mark))
         merge = event.value == "<<" and event.implicit[0] and event.tag is None
@@ -220,7 +268,7 @@ class Composer:
 
     def _scalar(self, event: Any) -> Node:
         mark = self.mark(event.start_mark)
-        self._count(1, mark)
+        self._count(1, mark, len(event.value))
         tag = str(event.tag) if event.tag is not None else None
         text = event.value
         if tag is None or tag == "!":
@@ -241,6 +289,7 @@ class Composer:
         if event.anchor is not None:
             self.anchors[event.anchor] = node
             node.anchor = event.anchor
+            self.anchored_chars[id(node)] = len(event.value)
         return node
 
     def _alias(self, event: Any) -> Node:
@@ -250,7 +299,7 @@ class Composer:
             raise _problem(f"alias '*{event.anchor}' names no anchor defined before it", mark)
         if target.size < 0:
             raise _problem(f"alias '*{event.anchor}' refers to a node that contains it", mark)
-        self._count(target.size, mark)
+        self._count(target.size, mark, self.anchored_chars[id(target)])
         return target
 
     def _attach(self, frame: list[Any], node: Node) -> None:
@@ -281,6 +330,19 @@ class Composer:
                         merged.append((k, v))
                         node.data[k.data] = v.data
             node.pairs[:0] = merged[::-1]  # as inserting each at the front did, without its quadratic cost
+
+
+def _pure_parser(text: str) -> Callable[[], Any]:
+    """The `get_event` of ruamel's own parser, set up as `YAML.parse` does it (without the
+    document information a `%YAML` directive is an IndexError inside the scanner)."""
+    from ruamel.yaml import main
+    from ruamel.yaml.docinfo import DocInfo, version
+
+    yaml = main.YAML(typ="safe", pure=True)
+    yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
+    yaml.tags = {}
+    get_event: Callable[[], Any] = yaml.get_constructor_parser(text)[1].get_event
+    return get_event
 
 
 def _problem(message: str, mark: Any) -> YamlProblem:

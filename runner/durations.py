@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")
@@ -12,8 +13,12 @@ def seconds(value: object) -> float | None:
     """Seconds of a duration, or None if it is not one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return value / 1000.0 if value >= 0 else None
+    if isinstance(value, (int, float)):  # `.inf`, `1e999`, `.nan` and 400 nines are no durations
+        try:
+            result = value / 1000.0
+        except OverflowError:  # an integer beyond a float's range
+            return None
+        return result if value >= 0 and math.isfinite(result) else None
     if not isinstance(value, str) or not value:
         return None
     pos, total = 0, 0.0
@@ -22,7 +27,7 @@ def seconds(value: object) -> float | None:
             return None
         total += float(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
-    return total if pos == len(value) else None
+    return total if pos == len(value) and math.isfinite(total) else None  # 400 nines overflow to inf
 
 
 def format_seconds(value: float) -> str:

@@ -45,7 +45,9 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None, severit
         for finding in rule.check(workflow):
             if not workflow.is_muted(finding):  # about a value an earlier finding declared malformed
                 out.append(replace(finding, severity=rule.SEVERITY, name=rule.NAME, path=workflow.path))
-    return sorted(out, key=Finding.sort_key)
+    # a finding inside a node shared by aliases, said the same way for each alias: once
+    unique = {(f.code, f.line, f.column, f.message): f for f in reversed(out)}
+    return sorted(unique.values(), key=Finding.sort_key)
 
 
 def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:

@@ -36,9 +36,13 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Any:
+    """jsonschema's validator, walking a mapping or list shared by aliases once per subschema
+    (use it inside `validating(data)`; see runner/schema_aliases.py)."""
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(schema())
+    from runner.schema_aliases import once_per_alias
+
+    return once_per_alias(Draft202012Validator)(schema())
 
 
 class SchemaError:
@@ -85,9 +89,13 @@ def validate(data: Any) -> Iterator[SchemaError]:
 def _schema_errors(data: Any) -> Iterator[SchemaError]:
     if is_valid(data):
         return
+    from runner.schema_aliases import validating
+
     found: list[SchemaError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    for error in _validator().iter_errors(data):
+    with validating(data):
+        errors = list(_validator().iter_errors(data))
+    for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = _branch_error(error)
         for item in _explain(error, data):

@@ -5,7 +5,8 @@ tree is composed here, not by ruamel's composer, because the C composer recurses
 levels kill the process) and no composer bounds alias expansion; runner/composer.py builds it
 from the events. Composing ourselves lets us
 refuse, early and cheaply, what would hurt later: files over 10 MiB, nesting deeper than
-`MAX_DEPTH`, more than `MAX_NODES` nodes once aliases are expanded (alias bombs), unsupported
+`MAX_DEPTH`, more than `MAX_NODES` nodes or `MAX_TEXT` characters of scalar text once aliases are
+expanded (alias bombs), unsupported
 tags (never constructed), duplicate keys, several documents.
 
 Scalars are resolved with ruamel's YAML 1.2 resolver and constructors, except timestamps, which
@@ -27,11 +28,17 @@ from pathlib import Path
 from typing import Any
 
 from runner import safe_io
+from runner.yaml_hints import hint
 
 # Bounds on what one file may cost. A 10k-task workflow has ~150k nodes.
 MAX_BYTES = 10 * 1024 * 1024  # SPEC: larger files are refused before parsing
 MAX_DEPTH = 100  # nesting levels; real workflows need fewer than 20
 MAX_NODES = 500_000  # nodes after alias expansion: a "billion laughs" stops here
+# characters of scalar text (keys and values) after alias expansion: a walk over the strings
+# of the data (the rules, schema validation, rendering) reads each alias's copy again, so a
+# 1 MiB scalar behind 10,000 aliases would be 10 GiB of text to scan; this bounds it by twice
+# what a file may hold
+MAX_TEXT = 2 * MAX_BYTES
 
 
 
@@ -190,6 +197,10 @@ def _parse(text: str, path: str) -> Source:
     composer = Composer(text)
     try:
         root = composer.compose()
+    except YamlProblem as problem:
+        if problem.message.startswith(("mapping keys must be plain strings", "unsupported tag")):
+            problem.message += hint(text, problem.line, problem.column, problem.message, "")
+        raise
     except ReaderError as exc:
         index = exc.position
         if composer.byte_offsets:  # the C reader counts bytes of the UTF-8 encoding
@@ -199,7 +210,7 @@ def _parse(text: str, path: str) -> Source:
     except MarkedYAMLError as exc:
         mark = composer.mark(exc.problem_mark or exc.context_mark)
         line, column = _clamp(text, mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise YamlProblem(_syntax_message(exc, _char_at(text, line, column) == "\t"), line, column) from None
+        raise YamlProblem(_syntax_message(exc, text, line, column), line, column) from None
     except YAMLError as exc:  # pragma: no cover - every parser error we have seen is marked
         raise YamlProblem(f"invalid YAML: {exc}") from None
     if root is None or (root.kind == "scalar" and root.data is None and root.start == root.end):
@@ -211,23 +222,15 @@ def _parse(text: str, path: str) -> Source:
     return Source(path, text, root, root.data)
 
 
-def _syntax_message(exc: Any, at_tab: bool = False) -> str:
+def _syntax_message(exc: Any, text: str, line: int, column: int) -> str:
+    """The parser's problem, and what to write instead when the line shows a known trap."""
     problem = str(exc.problem or "invalid YAML").strip()
     context = str(exc.context or "").strip()
     message = f"{problem} ({context})" if context and context not in problem else problem
-    if context == "while scanning an alias":
-        message += "; quote values that start with '*', such as cron expressions: \"* * * * *\""
-    elif at_tab or "tab character" in problem or "'\\t'" in problem:
-        message += "; indent with spaces, not tabs"
-    return "invalid YAML: " + message
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    """The character at a 1-based line and column ('' when there is none)."""
-    starts = _line_starts(text)
-    if not 1 <= line <= len(starts):
-        return ""
-    return text[starts[line - 1] + column - 1 : starts[line - 1] + column]
+    advice = hint(text, line, column, problem, context)
+    if not advice and ("tab character" in problem or "'\\t'" in problem):
+        advice = "; indent with spaces, not tabs"
+    return "invalid YAML: " + message + advice
 
 
 def _clamp(text: str, line: int, column: int) -> tuple[int, int]:

@@ -30,6 +30,12 @@ Invariants (each a function below, reused by the long campaign in benchmarks/fuz
   The emitter writes each task the same wherever it stands (its own random stream), without
   anchors (the first task holding a shared policy would hold its comments).
 
+* `check_amplification` (`alias_amplification()`: a long anchored value behind 1 to 10,000
+  aliases, in lists, env, tasks, whole params, merge keys, aliases of aliases): lint stays
+  bounded (AMPLIFIED_SECONDS, far above what any takes) and reports no finding twice.
+* `non_finite_numbers()`: generated workflows whose numbers are NaN, infinite or too large
+  (`.nan`, `1e999`, 400 nines), checked by `check_lint`.
+
 A bug the invariants found has a regression test in tests/test_fuzz_regressions.py.
 
 CI runs a bounded, derandomized profile (`flowrun-fuzz`): about 2,000 examples in all, 40 s.
@@ -746,6 +752,92 @@ def mutated_bytes(draw: st.DrawFn) -> bytes:
     return bytes(raw)
 
 
+# == strategies: alias amplification and non-finite numbers ==========================================
+
+PAYLOADS = {
+    "plain": "a",
+    "template": "echo {{ ds }} {{ ti.xcom_pull(task_ids='t0') }} ",
+    "secret": "export PASSWORD=hunter2hunter2; curl -u user:pw https://x.example/ ",
+    "shell": "cat in >> out.txt; tee -a log < x && $(date) ",
+    "braces": "{{ {% {# [ ] , : ",
+}
+
+
+@st.composite
+def alias_amplification(draw: st.DrawFn) -> str:
+    """A workflow whose anchored value (a long scalar, or a mapping holding one) is repeated by
+    many aliases: in params, env, lists, merge keys, whole params and tasks (issue 12)."""
+    payload = PAYLOADS[draw(st.sampled_from(sorted(PAYLOADS)))]
+    size = draw(st.sampled_from([10, 1_000, 64 * 1024, 512 * 1024, 1024 * 1024]))
+    big = (payload * (size // len(payload) + 1))[:size].replace("\\", "/").replace('"', "'")
+    aliases = draw(st.sampled_from([1, 10, 100, 1_000, 10_000]))
+    shape = draw(st.sampled_from(["list", "env", "tasks", "params", "merge", "nested"]))
+    head = "dagId: d\ntasks:\n  - taskId: t0\n    operator: bash\n    timeout: {execution: 1m}\n"
+    if shape == "list":
+        return head + f'    params: {{command: &big "{big}"}}\nx-copies: [' + ", ".join(["*big"] * aliases) + "]\n"
+    if shape == "env":
+        return head + f'    params:\n      command: &big "{big}"\n      env:\n' + "".join(f"        E{i}: *big\n" for i in range(aliases))
+    if shape == "tasks":
+        return head + f'    params: {{command: &big "{big}"}}\n' + "".join(
+            f"  - {{taskId: t{i + 1}, operator: bash, dependencies: [t{i}], params: {{command: *big}}}}\n" for i in range(aliases))
+    if shape == "params":
+        return head + f'    params: &p {{command: "{big}", env: {{TOKEN: x}}}}\n' + "".join(
+            f"  - {{taskId: t{i + 1}, operator: bash, params: *p}}\n" for i in range(aliases))
+    if shape == "merge":
+        return "x-base: &m {operator: bash, params: {command: \"" + big + "\"}}\n" + head + "    params: {command: echo}\n" + "".join(
+            f"  - {{<<: *m, taskId: t{i + 1}}}\n" for i in range(aliases))
+    # aliases of aliases: each level doubles the copies of the one below
+    levels = draw(st.integers(1, 20))
+    lines = [f'x-l0: &l0 ["{big}"]'] + [f"x-l{i}: &l{i} [*l{i - 1}, *l{i - 1}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n" + head + f"    params: {{command: echo, env: {{A: *l{levels - 1}}}}}\n"
+
+
+NON_FINITE = [".nan", ".NaN", ".inf", "-.inf", ".Inf", "1e999", "-1e999", "9" * 400, "9" * 400 + "s", "9" * 400 + "ms",
+              "1e-400", "-0.0", "NaN", "Infinity", "-Infinity", "0x" + "f" * 40, "1_000", "0o17", "+.inf"]
+_NUMBER = re.compile(r"(?<=: )-?[0-9][0-9.]*(?:ms|s|m|h|d)?(?=[,}\s])")
+NUMERIC_FIELDS = ["priority: {}", "timeout: {{execution: {}}}", "retryPolicy: {{maxRetries: {}, retryDelay: {}}}",
+                  "retryPolicy: {{maxRetries: 2, retryDelay: 10s, backoffMultiplier: {}, maxRetryDelay: {}}}",
+                  "resources: {{cpu: {}, memory: {}}}", "pool: {{slots: {}}}"]
+
+
+@st.composite
+def non_finite_numbers(draw: st.DrawFn) -> str:
+    """A generated workflow whose numbers (and some numeric fields added to its tasks) are NaN,
+    infinite, or too large for a float or a 64-bit integer."""
+    data, options = draw(workflows(max_tasks=8, mutations=1))
+    text = emit(data, random.Random(draw(st.integers(0, 2**16))), **options)
+    numbers = list(_NUMBER.finditer(text))
+    picked = sorted(draw(st.sets(st.integers(0, max(len(numbers) - 1, 0)), max_size=4)), reverse=True) if numbers else []
+    for i in picked:
+        m = numbers[i]
+        text = text[:m.start()] + draw(st.sampled_from(NON_FINITE)) + text[m.end():]
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith("  - taskId:")]
+    if starts and draw(st.booleans()):
+        field = draw(st.sampled_from(NUMERIC_FIELDS))
+        values = [draw(st.sampled_from(NON_FINITE)) for _ in range(field.count("{}"))]
+        lines.insert(draw(st.sampled_from(starts)) + 1, "    " + field.format(*values))
+    return "\n".join(lines)
+
+
+# seconds one lint of an input of these shapes may take: far above what any takes (under one
+# second); a file that aliases multiply would take minutes
+AMPLIFIED_SECONDS = 20.0
+
+
+def check_amplification(text: str) -> list[Finding]:
+    """Lint stays bounded whatever the aliases: no exception, positions inside the file, done in
+    AMPLIFIED_SECONDS, and no finding repeated (an aliased node is reported once)."""
+    import time
+
+    start = time.perf_counter()
+    findings = check_lint(text)
+    assert time.perf_counter() - start < AMPLIFIED_SECONDS, f"{time.perf_counter() - start:.1f} s"
+    seen = Counter((f.code, f.line, f.column, f.message) for f in findings)
+    assert not [k for k, n in seen.items() if n > 1], [k for k, n in seen.items() if n > 1][:3]
+    return findings
+
+
 # == the tests =======================================================================================
 
 @pytest.fixture(scope="module")
@@ -769,6 +861,18 @@ def test_mutated_workflow_bytes(scratch: str, raw: bytes) -> None:
 @budget(400)
 @given(yaml_documents())
 def test_random_yaml_documents(text: str) -> None:
+    check_lint(text)
+
+
+@budget(15)
+@given(alias_amplification())
+def test_alias_amplification(text: str) -> None:
+    check_amplification(text)
+
+
+@budget(80)
+@given(non_finite_numbers())
+def test_non_finite_numbers(text: str) -> None:
     check_lint(text)
 
 

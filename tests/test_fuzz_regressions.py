@@ -213,3 +213,28 @@ def test_many_appends_lint_in_bounded_time() -> None:
     elapsed = timed(lambda: findings.extend(check_lint(f"dagId: d\ntasks:\n  - {{taskId: t, operator: bash, params: {{command: '{command}'}}}}\n")))
     assert elapsed < FAST
     assert_inside(lint_text("dagId: d\ntasks: []\n"), "dagId: d\ntasks: []\n")
+
+
+# -- infinite and NaN numbers (the NaN/Infinity shapes of benchmarks/fuzz.py) ----------------------
+
+
+def test_an_infinite_timeout_is_no_duration() -> None:
+    # FR409 formatted the worst-case run time with int(inf): OverflowError, lint crashed
+    head = "dagId: d\nschedule: '@daily'\ntimezone: UTC\nstartDate: '2026-01-01'\ntasks:\n  - taskId: a\n    operator: bash\n"
+    for execution in (".inf", "1e999", ".nan", "9" * 400 + "s"):
+        findings = lint_text(head + f"    timeout: {{execution: {execution}}}\n    params: {{command: echo}}\n")
+        assert "FR409" not in {f.code for f in findings}, execution
+        assert "FR002" in {f.code for f in findings} or execution.endswith("s"), execution
+
+
+def test_an_integer_beyond_a_float_is_no_duration() -> None:
+    # found by the `numbers` target of benchmarks/fuzz.py: `maxRetryDelay: 999...9` (400 digits)
+    # divided by 1000.0 raised OverflowError ("int too large to convert to float")
+    text = dedent(f"""
+        dagId: d
+        tasks:
+          - taskId: a
+            operator: dummy
+            retryPolicy: {{maxRetries: 2, retryDelay: 10s, maxRetryDelay: {"9" * 400}}}
+    """)
+    assert lint_text(text) == []  # a valid integer of milliseconds; no rule crashes on it

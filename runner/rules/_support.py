@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from runner.model import PathT, Task, Workflow
+from runner.source import Node
 from runner.templates import Analysis, analyze, analyze_expression, is_template
 
 
@@ -28,25 +29,84 @@ class TemplateRef:
         return str(self.path[3]) if len(self.path) > 3 else ""
 
 
-def _params_strings(value: Any, path: PathT) -> Iterator[tuple[PathT, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _params_strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _params_strings(item, (*path, i))
+def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None = None,
+                     place: Callable[[PathT], Hashable] | None = None) -> Iterator[tuple[PathT, str]]:
+    """Every string value below `path` (keys excluded) with its path, in document order, each
+    node of the file once: a node reached again through an alias or a merge key is not walked
+    again (its findings are reported once, at the anchor), so a 1 MiB scalar behind 10,000
+    aliases is read once. A scalar is given again only where `place(path)` differs (for a rule
+    that reads the key: `token: *x` after `note: &x ...`). `seen` carries this across calls."""
+    seen = set() if seen is None else seen
+    source = workflow.source
+    node = source.node(path) if source is not None else None
+    data = _get(workflow.data, path)
+    if node is None or node.data is not data:  # no file behind the data, or an edited workflow
+        yield from _data_strings(data, path, seen)
+        return
+    stack: list[tuple[PathT, Node]] = [(path, node)]
+    while stack:
+        at, node = stack.pop()
+        if node.kind == "scalar":
+            mark = (id(node), place(at) if place is not None else None)
+            if isinstance(node.data, str) and mark not in seen:
+                seen.add(mark)
+                yield at, node.data
+        elif id(node) not in seen:
+            seen.add(id(node))
+            if node.kind == "map":
+                stack.extend(((*at, key.data), value) for key, value in reversed(node.pairs))
+            else:
+                stack.extend(((*at, i), item) for i, (item, _) in reversed(list(enumerate(node.pairs))))
+
+
+def first_holder(workflow: Workflow, task: Task, *steps: str) -> bool:
+    """Whether `task` is the first task whose value at `steps` (e.g. "params", "command") is this
+    node of the file: a later task reaching the same node through an alias is not, so a rule
+    that judges the value alone reports it once, at the anchor, not once per alias."""
+    source = workflow.source
+    value = _get(task.data, steps)
+    node = source.node((*task.path, *steps)) if source is not None else None
+    if node is None or node.data is not value:
+        return True
+    holders: dict[tuple[str, ...], dict[int, int]] = workflow.__dict__.setdefault("_holders", {})
+    first = holders.setdefault(steps, {}).setdefault(id(node), task.index)
+    return first == task.index
+
+
+def _data_strings(value: Any, path: PathT, seen: set[Any]) -> Iterator[tuple[PathT, str]]:
+    """`distinct_strings` over plain data: a list or mapping shared by several places once."""
+    stack: list[tuple[PathT, Any]] = [(path, value)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            yield at, value
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = list(value.items() if isinstance(value, dict) else enumerate(value))
+            stack.extend(((*at, key), item) for key, item in reversed(items))
+
+
+def _get(data: Any, path: PathT) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def templates(workflow: Workflow) -> list[TemplateRef]:
-    """Every templated string of every task's params, and every branch condition."""
+    """Every templated string of every task's params, and every branch condition; a string
+    shared by aliases is analysed once, in the first task that holds it."""
     cached = workflow.__dict__.get("_template_refs")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     refs = []
+    seen: set[Any] = set()
     for task in workflow.tasks:
-        for path, value in _params_strings(task.params, (*task.path, "params")):
+        if "params" not in task.data or task.params is not task.data["params"]:
+            continue
+        for path, value in distinct_strings(workflow, (*task.path, "params"), seen):
             if task.operator == "branch" and path[3:4] == ("branches",):
                 continue
             if task.operator == "branch" and path[3:] == ("condition",):

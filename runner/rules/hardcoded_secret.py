@@ -52,8 +52,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.model import Workflow
-from runner.rules._support import finding_at
+from runner.model import PathT, Workflow
+from runner.rules._support import distinct_strings, finding_at
 
 CODE = "FR301"
 NAME = "hardcoded-secret"
@@ -299,10 +299,21 @@ def _aws_secret(text: str, key: str | None) -> tuple[int, str] | None:
     return None
 
 
+def _place(path: PathT) -> str | None:
+    """What of a string's place the search reads: None where it does not look, else the key
+    (the search judges a value by its key's name, so an aliased value is searched again only
+    under another key, written in the file: linear in the file's size)."""
+    key = path[-1] if path and isinstance(path[-1], str) else ""
+    if key in NOT_CREDENTIALS or (len(path) >= 2 and path[-2] == "dependencies"):
+        return None
+    return key
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
-    for path, value in workflow.iter_strings():
+    # each string once per kind of place (an aliased value is searched and reported once)
+    for path, value in distinct_strings(workflow, place=_place):
         key = path[-1] if path and isinstance(path[-1], str) else None
-        if key in NOT_CREDENTIALS or (len(path) >= 2 and path[-2] == "dependencies"):
+        if _place(path) is None:
             continue
         found = find_secret(value, key)
         if found is not None:

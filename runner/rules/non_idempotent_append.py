@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import finding_at, placeholders, shell_tokens
+from runner.rules._support import finding_at, first_holder, placeholders, shell_tokens
 from runner.templates import RUN_UNIQUE_NAMES, analyze
 
 CODE = "FR401"
@@ -87,8 +87,8 @@ def is_harmless(target: str, mapping: dict[str, str]) -> bool:
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         command = task.params.get("command")
-        if task.operator != "bash" or not isinstance(command, str):
-            continue
+        if task.operator != "bash" or not isinstance(command, str) or not first_holder(workflow, task, "params", "command"):
+            continue  # (a command shared by aliases is reported once, at the anchor)
         _, mapping = placeholders(command)
         cursor = 0
         for target in append_targets(command):

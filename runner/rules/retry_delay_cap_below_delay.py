@@ -50,9 +50,11 @@ def _policies(workflow: Workflow) -> Iterator[tuple[PathT, Any]]:
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
+    judged: set[int] = set()  # a policy shared by aliases is judged once, at its anchor
     for path, policy in _policies(workflow):
-        if not isinstance(policy, dict):
+        if not isinstance(policy, dict) or id(policy) in judged:
             continue
+        judged.add(id(policy))
         delay, cap = seconds(policy.get("retryDelay")), seconds(policy.get("maxRetryDelay"))
         if delay is not None and cap is not None and cap < delay:
             yield workflow.finding(

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import steps
+from runner.rules._support import first_holder, steps
 
 CODE = "FR403"
 NAME = "task-does-too-much"
@@ -56,8 +56,8 @@ THRESHOLD = 3
 def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         command = task.params.get("command")
-        if task.operator != "bash" or not isinstance(command, str):
-            continue
+        if task.operator != "bash" or not isinstance(command, str) or not first_holder(workflow, task, "params", "command"):
+            continue  # (a command shared by aliases is reported once, at the anchor)
         parts = steps(command)
         if len(parts) >= THRESHOLD:
             names = ", ".join(p[0] for p in parts[:4]) + (", ..." if len(parts) > 4 else "")
