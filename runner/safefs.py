@@ -96,7 +96,11 @@ def private_dir(path: Path, what: str) -> None:
     st = os.lstat(path)
     _check(st, path, what, directory=True)
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise UnsafePath(f"'{path}' can be written by other users (mode {stat.S_IMODE(st.st_mode):o}):"
+        mode = stat.S_IMODE(st.st_mode)
+        if st.st_mode & stat.S_ISVTX:  # a shared directory such as /tmp: never suggest changing it
+            raise UnsafePath(f"'{path}' is shared: other users can write it (mode {mode:o}); keep the {what} in"
+                             f" a directory of your own, e.g. --state {path / 'flowrun' / 'state.db'}")
+        raise UnsafePath(f"'{path}' can be written by other users (mode {mode:o}):"
                          f" run 'chmod go-w {path}', or keep the {what} in a private directory")
 
 
