@@ -261,7 +261,8 @@ def test_a_huge_retry_count_does_not_hang_the_schedule_rule() -> None:
     for policy in policies:
         for retries in ("1000000000", "9" * 400):
             text = head + "    retryPolicy: " + policy % retries + "\n"
-            found: list[str] = []
-            assert timed(lambda: found.extend(f.message for f in lint_text(text) if f.code == "FR408")) < FAST
+            start = time.monotonic()
+            found = [f.message for f in lint_text(text) if f.code == "FR408"]
+            assert time.monotonic() - start < FAST
             assert len(found) == 1, (policy, retries)
     assert "worst-case run time unbounded" in found[0]
