@@ -219,11 +219,11 @@ def test_many_appends_lint_in_bounded_time() -> None:
 
 
 def test_an_infinite_timeout_is_no_duration() -> None:
-    # FR409 formatted the worst-case run time with int(inf): OverflowError, lint crashed
+    # FR408 formatted the worst-case run time with int(inf): OverflowError, lint crashed
     head = "dagId: d\nschedule: '@daily'\ntimezone: UTC\nstartDate: '2026-01-01'\ntasks:\n  - taskId: a\n    operator: bash\n"
     for execution in (".inf", "1e999", ".nan", "9" * 400 + "s"):
         findings = lint_text(head + f"    timeout: {{execution: {execution}}}\n    params: {{command: echo}}\n")
-        assert "FR409" not in {f.code for f in findings}, execution
+        assert "FR408" not in {f.code for f in findings}, execution
         assert "FR002" in {f.code for f in findings} or execution.endswith("s"), execution
 
 
