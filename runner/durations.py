@@ -31,6 +31,8 @@ def seconds(value: object) -> float | None:
 
 
 def format_seconds(value: float) -> str:
+    if not math.isfinite(value):
+        return "unbounded"
     if value < 1:
         return f"{value * 1000:.0f}ms"
     if value < 60:

@@ -219,11 +219,11 @@ def test_many_appends_lint_in_bounded_time() -> None:
 
 
 def test_an_infinite_timeout_is_no_duration() -> None:
-    # FR409 formatted the worst-case run time with int(inf): OverflowError, lint crashed
+    # FR408 formatted the worst-case run time with int(inf): OverflowError, lint crashed
     head = "dagId: d\nschedule: '@daily'\ntimezone: UTC\nstartDate: '2026-01-01'\ntasks:\n  - taskId: a\n    operator: bash\n"
     for execution in (".inf", "1e999", ".nan", "9" * 400 + "s"):
         findings = lint_text(head + f"    timeout: {{execution: {execution}}}\n    params: {{command: echo}}\n")
-        assert "FR409" not in {f.code for f in findings}, execution
+        assert "FR408" not in {f.code for f in findings}, execution
         assert "FR002" in {f.code for f in findings} or execution.endswith("s"), execution
 
 
@@ -238,3 +238,31 @@ def test_an_integer_beyond_a_float_is_no_duration() -> None:
             retryPolicy: {{maxRetries: 2, retryDelay: 10s, maxRetryDelay: {"9" * 400}}}
     """)
     assert lint_text(text) == []  # a valid integer of milliseconds; no rule crashes on it
+
+
+def test_a_huge_retry_count_does_not_hang_the_schedule_rule() -> None:
+    # found by the `numbers` target of benchmarks/fuzz.py: FR408 summed the delay of every retry,
+    # one step each, so `maxRetries: 1000000000` (valid) hung lint and 400 nines never ended
+    head = dedent("""
+        dagId: d
+        schedule: '@daily'
+        timezone: UTC
+        startDate: '2026-01-01'
+        tasks:
+          - taskId: a
+            operator: bash
+            params: {command: echo}
+            timeout: {execution: 1m}
+    """)
+    policies = ["{maxRetries: %s, retryDelay: 10s}",
+                "{maxRetries: %s, retryDelay: 10s, exponentialBackoff: true, backoffMultiplier: 2, maxRetryDelay: 1h}",
+                "{maxRetries: %s, retryDelay: 10s, exponentialBackoff: true, backoffMultiplier: 2}",
+                "{maxRetries: %s, retryDelay: 10s, exponentialBackoff: true, backoffMultiplier: 0.5}"]
+    for policy in policies:
+        for retries in ("1000000000", "9" * 400):
+            text = head + "    retryPolicy: " + policy % retries + "\n"
+            start = time.monotonic()
+            found = [f.message for f in lint_text(text) if f.code == "FR408"]
+            assert time.monotonic() - start < FAST
+            assert len(found) == 1, (policy, retries)
+    assert "worst-case run time unbounded" in found[0]

@@ -36,6 +36,7 @@ tasks:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from functools import cache
@@ -112,8 +113,33 @@ def _cost(timeout: Any, policy: Any) -> float | None:
         max_delay=seconds(policy.get("maxRetryDelay")) if "maxRetryDelay" in policy else None,
         jitter=float(policy.get("jitter", 0)) if isinstance(policy.get("jitter", 0), (int, float)) else 0.0,
     )
-    delays = sum(retry.delay_for(n, rand=1.0) for n in range(1, retries + 1))
-    return execution * (retries + 1) + delays
+    return (execution * _float(retries + 1) if execution else 0.0) + _delays(retry, retries)
+
+
+def _float(count: int) -> float:
+    try:
+        return float(count)
+    except OverflowError:  # `maxRetries` of 400 nines
+        return math.inf
+
+
+def _delays(retry: Any, retries: int) -> float:
+    """The sum of the worst-case retry delays, without a step per retry (`maxRetries: 10**9`
+    hung lint): the delays grow to their cap or to infinity, or shrink to 0, and are all equal
+    from the first two equal ones on; past 2,000 steps the largest of the last two stands for
+    the rest (an upper bound, as the rule wants)."""
+    total, previous = 0.0, -1.0
+    for n in range(1, retries + 1):
+        try:
+            delay = retry.delay_for(n, rand=1.0)
+        except OverflowError:  # multiplier ** n beyond a float: the cap, or forever
+            delay = retry.max_delay if retry.max_delay is not None else math.inf
+        if delay == previous or n > 2_000:
+            rest = max(delay, previous)
+            return total + rest * _float(retries - n + 1) if rest > 0 else total
+        total += delay
+        previous = delay
+    return total
 
 
 def _time(entry: tuple[float, int]) -> float:
