@@ -117,6 +117,7 @@ class Workflow:
         self._schema_errors: list[SchemaError] | None = None
         self._malformed: frozenset[PathT] | None = None
         self.muted: set[tuple[str, str, int | None]] = set()
+        self._task_lines: dict[int, int] = {}  # task index -> line of its `- taskId:`
 
     # -- what the schema declared malformed -------------------------------------------------------
 
@@ -138,6 +139,8 @@ class Workflow:
             paths = {error.malformed for error in self.schema_errors if error.malformed is not None}
             paths |= {t.path for t in self.tasks if t.task_id is None or (*t.path, "taskId") in paths}
             self._malformed = frozenset(paths)
+        if not self._malformed:  # a valid file: the common case, asked once per finding
+            return False
         return any(path[:n] in self._malformed for n in range(len(path) + 1))
 
     @property
@@ -158,7 +161,9 @@ class Workflow:
         line, column = self.position(path, key)
         task_line = None
         if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
-            task_line = self.position(path[:2])[0]
+            task_line = self._task_lines.get(path[1])
+            if task_line is None:
+                task_line = self._task_lines[path[1]] = self.position(path[:2])[0]
         if code not in EARLIEST and self.is_malformed(path):
             self.muted.add((code, message, task_line))  # not the position: a rule may refine it
         return Finding(code, message, line, column, path=self.path, fix=fix, task_line=task_line)

@@ -30,12 +30,14 @@ class TemplateRef:
 
 
 def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None = None,
-                     place: Callable[[PathT], Hashable] | None = None) -> Iterator[tuple[PathT, str]]:
+                     place: Callable[[PathT], Hashable] | None = None,
+                     prune: Callable[[PathT], bool] | None = None) -> Iterator[tuple[PathT, str]]:
     """Every string value below `path` (keys excluded) with its path, in document order, each
     node of the file once: a node reached again through an alias or a merge key is not walked
     again (its findings are reported once, at the anchor), so a 1 MiB scalar behind 10,000
     aliases is read once. A scalar is given again only where `place(path)` differs (for a rule
-    that reads the key: `token: *x` after `note: &x ...`). `seen` carries this across calls."""
+    that reads the key: `token: *x` after `note: &x ...`). A list or mapping whose path `prune`
+    accepts is not entered. `seen` carries this across calls."""
     seen = set() if seen is None else seen
     source = workflow.source
     node = source.node(path) if source is not None else None
@@ -51,7 +53,7 @@ def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None
             if isinstance(node.data, str) and mark not in seen:
                 seen.add(mark)
                 yield at, node.data
-        elif id(node) not in seen:
+        elif id(node) not in seen and not (prune is not None and prune(at)):
             seen.add(id(node))
             if node.kind == "map":
                 stack.extend(((*at, key.data), value) for key, value in reversed(node.pairs))

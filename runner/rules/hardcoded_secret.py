@@ -309,9 +309,14 @@ def _place(path: PathT) -> str | None:
     return key
 
 
+def _ids_only(path: PathT) -> bool:
+    """A list that holds only task ids (never searched): not walked at all."""
+    return bool(path) and path[-1] == "dependencies"
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
     # each string once per kind of place (an aliased value is searched and reported once)
-    for path, value in distinct_strings(workflow, place=_place):
+    for path, value in distinct_strings(workflow, place=_place, prune=_ids_only):
         key = path[-1] if path and isinstance(path[-1], str) else None
         if _place(path) is None:
             continue
