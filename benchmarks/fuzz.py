@@ -20,6 +20,8 @@ Targets (see tests/test_fuzz.py for the generators and the invariants):
   aliases    a long value behind 1-10,000 aliases (issue 12)         check_amplification
   numbers    workflows with NaN, infinite and oversized numbers      check_lint
   parsers    random YAML: the C and the pure parser agree            check_parsers_agree (tests/test_yaml12.py)
+  outputs    what a task prints (NaN, infinities, huge numbers,       check_outputs (tests/test_fuzz_outputs.py)
+             surrogates, deep nesting) through a real run and store
 
 The atheris engine (pip install atheris) fuzzes raw bytes coverage-guided with the
 workflows/*.yaml files as its seed corpus, checking check_bytes; it stops at the first failure
@@ -43,18 +45,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-TARGETS = ["bytes", "mutated", "yaml", "valid", "broken", "fix", "order", "aliases", "numbers", "parsers"]
+TARGETS = ["bytes", "mutated", "yaml", "valid", "broken", "fix", "order", "aliases", "numbers", "parsers", "outputs"]
 # examples per hypothesis run (a new seed each round), about 10 s of one process each
 ROUND = {"bytes": 10_000, "mutated": 1_000, "yaml": 2_500, "valid": 300, "broken": 600, "fix": 200, "order": 400, "aliases": 20,
-         "numbers": 300, "parsers": 2_500}
+         "numbers": 300, "parsers": 2_500, "outputs": 100}
 # share of the time each target gets; the cheap ones make up the bulk of the inputs
 WEIGHT = {"bytes": 2.0, "mutated": 1.0, "yaml": 1.5, "valid": 1.0, "broken": 1.0, "fix": 1.0, "order": 1.0, "aliases": 1.0,
-          "numbers": 1.0, "parsers": 1.0}
+          "numbers": 1.0, "parsers": 1.0, "outputs": 1.0}
 
 
 def _targets() -> dict[str, tuple[Any, Any]]:
     """target -> (strategy, check(value, scratch))."""
     import test_fuzz as f
+    import test_fuzz_outputs as o
     import test_yaml12 as y
     from hypothesis import strategies as st
 
@@ -82,6 +85,7 @@ def _targets() -> dict[str, tuple[Any, Any]]:
         "aliases": (f.alias_amplification(), lambda text, scratch: f.check_amplification(text)),
         "numbers": (f.non_finite_numbers(), lambda text, scratch: f.check_lint(text)),
         "parsers": (f.yaml_documents(), lambda text, scratch: y.check_parsers_agree(text)),
+        "outputs": (o.task_output_lines(), o.check_outputs),
     }
 
 
