@@ -135,9 +135,10 @@ _LINE = re.compile(r"on line \d+")
 def pairs(findings: list[Finding]) -> Counter[tuple[str, str]]:
     """(code, message) of each finding, positions in messages left out: the list indices of
     FR002 (`dependencies[3] of task 'a' ...`) and the line of FR003 ("first used on line 12"),
-    and the path FR408 prints, one of several equally long ones."""
+    and the paths FR408 and FR103 print, one of several valid ones."""
     return Counter(
-        (f.code, _CHAIN_408.sub(r"(\1)", _LINE.sub("on line N", _INDEX.sub("[i]", f.message)))) for f in findings
+        (f.code, _CHAIN_103.sub(r"\1", _CHAIN_408.sub(r"(\1)", _LINE.sub("on line N", _INDEX.sub("[i]", f.message)))))
+        for f in findings
     )
 
 
@@ -174,13 +175,15 @@ def check_fix(text: str, directory: str) -> None:
 #   first from a task depends on file order: a cycle is compared as the set of its tasks, and
 #   all cycles together as the set of tasks on any cycle (the strongly connected components),
 #   unless a component hit the per-component cap (then only "there are cycles").
-# * FR102 and FR408 print one path (a -> b -> c) among equally valid ones: the path is dropped.
+# * FR102, FR103 and FR408 print one path (a -> b -> c) among equally valid ones: the path is
+#   dropped (which one is found depends on file order, and on the edges --fix removes).
 # * FR002 names a task without a string taskId by its position ("task #3"): the number is dropped.
 # * FR003 says which duplicate was "first used on line N", and with duplicate taskIds every rule
 #   takes the first one as "the" task: files with duplicate ids are not compared at all.
 _FR101 = re.compile(r"^circular dependency: (.*)$")
 _CHAIN_102 = re.compile(r"(is redundant): .* (already orders them)$")
 _CHAIN_408 = re.compile(r"\(.*: (timeouts x tries plus retry delays)\)")
+_CHAIN_103 = re.compile(r"(runs before '[^']*') \([^)]*\)")
 _TASK_NUMBER = re.compile(r"task #\d+")
 
 
@@ -200,6 +203,8 @@ def normalized(findings: list[Finding]) -> Counter[tuple[str, str]]:
             message = _CHAIN_102.sub(r"\1 \2", message)
         elif f.code == "FR408":
             message = _CHAIN_408.sub(r"(\1)", message)
+        elif f.code == "FR103":
+            message = _CHAIN_103.sub(r"\1", message)
         elif f.code == "FR002":
             message = _TASK_NUMBER.sub("task #N", message)
         out[(f.code, message)] += 1
