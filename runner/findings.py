@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 SEVERITIES = ("info", "warning", "error")  # in increasing order of gravity
 
@@ -48,3 +49,13 @@ class Finding:
             "message": self.message,
             "fixable": self.fixable,
         }
+
+
+def get_path(data: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at `path` of a document (the path a finding or a fix names), or None."""
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from runner.findings import get_path
+
 
 @dataclass(frozen=True)
 class Term:
@@ -198,7 +200,7 @@ def context(path: tuple[str | int, ...], data: Any) -> str:
     if len(path) == 2 and path[0] == "tasks" and isinstance(path[1], int):
         return "task"
     if len(path) == 3 and path[0] == "tasks" and path[2] == "params":
-        task = _get(data, path[:2])
+        task = get_path(data, path[:2])
         operator = task.get("operator") if isinstance(task, dict) else None
         return f"params:{operator}" if isinstance(operator, str) else ""
     if len(path) == 2 and path[0] == "environments":
@@ -247,13 +249,6 @@ def _flat(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
 
-def _get(data: Any, path: tuple[str | int, ...]) -> Any:
-    for step in path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 # Values of enumerations people bring along (Airflow operator class names, shells ...).

@@ -19,6 +19,7 @@ from typing import Any
 
 from runner import key_vocabulary
 from runner import schema_hints as phrase
+from runner.findings import get_path
 from runner.schema_hints import OPERATORS, example_for, identifier_example
 from runner.vocabulary import key_hint
 
@@ -158,7 +159,7 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
     term = key_vocabulary.suggest(key, ctx, allowed, tuple(str(k) for k in mapping))
     if term is not None:
         form = term.write(mapping[key])
-        operator = phrase.get_path(data, (*path, "operator")) if ctx == "task" else None
+        operator = get_path(data, (*path, "operator")) if ctx == "task" else None
         if isinstance(operator, str) and form.startswith(f"operator: {operator} and "):
             form = form[len(f"operator: {operator} and "):]  # the task already has that operator
         return _Unknown((*path, key), f"unknown key '{key}' in {where}: write '{form}'" if "(" not in form

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from runner import key_vocabulary
+from runner.findings import get_path
 
 OPERATORS = "dummy, bash, python, http, email, branch, transfer"
 
@@ -152,13 +153,6 @@ def dotted(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def get_path(data: Any, path: tuple[str | int, ...]) -> Any:
-    for step in path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def parent_path(path: tuple[str | int, ...]) -> tuple[str | int, ...]:

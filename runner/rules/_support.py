@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from runner.findings import get_path
 from runner.model import PathT, Task, Workflow
 from runner.source import Node
 from runner.templates import Analysis, analyze, analyze_expression, is_template
@@ -41,7 +42,7 @@ def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None
     seen = set() if seen is None else seen
     source = workflow.source
     node = source.node(path) if source is not None else None
-    data = _get(workflow.data, path)
+    data = get_path(workflow.data, path)
     if node is None or node.data is not data:  # no file behind the data, or an edited workflow
         yield from _data_strings(data, path, seen)
         return
@@ -66,7 +67,7 @@ def first_holder(workflow: Workflow, task: Task, *steps: str) -> bool:
     node of the file: a later task reaching the same node through an alias is not, so a rule
     that judges the value alone reports it once, at the anchor, not once per alias."""
     source = workflow.source
-    value = _get(task.data, steps)
+    value = get_path(task.data, steps)
     node = source.node((*task.path, *steps)) if source is not None else None
     if node is None or node.data is not value:
         return True
@@ -88,13 +89,6 @@ def _data_strings(value: Any, path: PathT, seen: set[Any]) -> Iterator[tuple[Pat
             stack.extend(((*at, key), item) for key, item in reversed(items))
 
 
-def _get(data: Any, path: PathT) -> Any:
-    for step in path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def templates(workflow: Workflow) -> list[TemplateRef]:
