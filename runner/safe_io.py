@@ -109,13 +109,18 @@ def open_dir(path: str | os.PathLike[str], dir_fd: int | None = None, create: bo
     return fd
 
 
+def temp_token() -> str:
+    """The unpredictable part of a temporary file's name."""
+    return os.urandom(6).hex()
+
+
 def replace_file(dir_fd: int, name: str, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
     """Write `data` to `name` in the directory `dir_fd` at once: a new file, then a rename over `name`.
 
     The new file gets `mode` (permission bits only: no set-user-id) and, when given and allowed,
     `owner` (uid, gid); a crash leaves the old file or the new one, never half of one."""
     for _ in range(100):
-        tmp = f".{name[:200]}.{os.urandom(6).hex()}.flowrun-tmp"
+        tmp = f".{name[:200]}.{temp_token()}.flowrun-tmp"
         try:
             fd = os.open(tmp, CREATE_FLAGS, 0o600, dir_fd=dir_fd)
             break

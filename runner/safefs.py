@@ -1,5 +1,6 @@
 """Where `run`, `schedule` and `runs report` write: never through a symbolic link, never in a
-directory another user can change, with private modes.
+directory another user can change, with private modes. The policy of flowrun's own state; the
+open/read/replace primitives for files of a tree that may be hostile are `runner/safe_io.py`.
 
 The state directory (the one holding the state store) is created 0700. An existing one must not
 be a symbolic link, must belong to the user flowrun runs as and must not be writable by group
@@ -10,7 +11,7 @@ file (0600; SQLite gives its `-wal`, `-shm` and `-journal` the same mode), and `
 link planted in a repository's `.flowrun/` is refused, not followed. A log file is created with
 O_EXCL|O_NOFOLLOW; a stale entry of that name (a log of a run whose store was deleted, a planted
 link) is removed first, never written through. A report goes to a temporary file created with
-O_EXCL in the destination's directory and is renamed over the destination: a hard link or
+O_EXCL in the destination's directory and is renamed over the destination (`safe_io.replace_file`): a hard link or
 symbolic link planted there is replaced, never written through (a symbolic link given as `-o`
 is refused, so that nobody's link disappears by surprise).
 """
@@ -22,11 +23,11 @@ import os
 import stat
 from pathlib import Path
 
+from runner import safe_io
 from runner.errors import FlowrunError
 
 DIR_MODE = 0o700  # the state directory, logs/ and everything below it
 FILE_MODE = 0o600  # the state store and the logs
-TEMP_TRIES = 16  # names tried for a temporary file before giving up
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -34,10 +35,6 @@ class UnsafePath(FlowrunError):
     """A path flowrun refuses to write (exit 2)."""
 
     exit_code = 2
-
-
-def temp_token() -> str:
-    return os.urandom(6).hex()
 
 
 def safe_name(value: str, what: str) -> str:
@@ -202,26 +199,16 @@ def create_private(root: Path, parts: tuple[str, ...], what: str) -> int:
 
 
 def write_replacing(target: Path, data: bytes, what: str) -> None:
-    """Write `target` whole: a temporary file created O_EXCL beside it, renamed over it. A
-    symbolic link at `target` is refused; anything else there is replaced, not written into."""
+    """Write `target` whole, as `safe_io.replace_file` does (a new file beside it, renamed over
+    it: a hard link there is replaced, not written into), with the mode a new file gets (0666
+    minus the umask: a report is meant to be shared). A symbolic link at `target` is refused."""
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISLNK(os.lstat(target).st_mode):
             raise _symlink(target, what)
-    directory = target.parent
-    for _ in range(TEMP_TRIES):
-        temp = directory / f".{target.name}.{temp_token()}.tmp"
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-        except FileExistsError:
-            continue
-        break
-    else:
-        raise UnsafePath(f"'{directory}': cannot create a temporary file for the {what}")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        safe_io.replace_file(directory, target.name, data, 0o666 & ~umask)
+    finally:
+        os.close(directory)

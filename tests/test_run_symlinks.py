@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import cli_env, flowrun, query, write_workflow
 
-from runner import safefs
+from runner import safe_io, safefs
 from runner.store import Store
 
 SENTINEL = "sentinel: must not change\n"
@@ -282,12 +282,12 @@ def test_report_replaces_a_hard_link(work: Path, outside: Path) -> None:
 def test_report_temporary_file_link_is_not_followed(tmp_path: Path, outside: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = iter(["planted", "fresh"])
-    monkeypatch.setattr(safefs, "temp_token", lambda: next(tokens))
-    (tmp_path / ".r.html.planted.tmp").symlink_to(outside / "sentinel.txt")
+    monkeypatch.setattr(safe_io, "temp_token", lambda: next(tokens))
+    (tmp_path / ".r.html.planted.flowrun-tmp").symlink_to(outside / "sentinel.txt")
     safefs.write_replacing(tmp_path / "r.html", b"<html>report</html>", "report")
     assert (tmp_path / "r.html").read_bytes() == b"<html>report</html>"
-    assert os.readlink(tmp_path / ".r.html.planted.tmp") == str(outside / "sentinel.txt")
-    assert not (tmp_path / ".r.html.fresh.tmp").exists()
+    assert os.readlink(tmp_path / ".r.html.planted.flowrun-tmp") == str(outside / "sentinel.txt")
+    assert not (tmp_path / ".r.html.fresh.flowrun-tmp").exists()
 
 
 def test_ids_cannot_leave_the_logs_directory(tmp_path: Path) -> None:
