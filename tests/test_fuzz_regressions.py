@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from test_fuzz import assert_inside, check_bytes, check_fix, check_lint
 
 from runner.linter import lint_text
-from runner.rules._support import MAX_SHELL_CHARS, placeholders, shell_tokens, tag_spans
+from runner.rules._shell import MAX_SHELL_CHARS, placeholders, shell_tokens
+from runner.rules._support import tag_spans
 from runner.rules.hardcoded_secret import find_secret
 from runner.source import parse
 from runner.templates import analyze

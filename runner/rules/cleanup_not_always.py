@@ -42,7 +42,8 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import effective, steps
+from runner.rules._shell import steps
+from runner.rules._support import effective
 
 CODE = "FR405"
 NAME = "cleanup-not-always"

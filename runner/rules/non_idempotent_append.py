@@ -36,7 +36,8 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import finding_at, first_holder, placeholders, shell_tokens
+from runner.rules._shell import placeholders, shell_tokens
+from runner.rules._support import finding_at, first_holder
 from runner.templates import RUN_UNIQUE_NAMES, analyze
 
 CODE = "FR401"

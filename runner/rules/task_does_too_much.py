@@ -43,7 +43,8 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.rules._support import first_holder, steps
+from runner.rules._shell import steps
+from runner.rules._support import first_holder
 
 CODE = "FR403"
 NAME = "task-does-too-much"
