@@ -20,17 +20,16 @@ from typing import Any
 import trio
 
 from runner.context import TaskInstance, Variables, template_context
-from runner.errors import first_leaf
+from runner.errors import first_leaf, only
 from runner.masked_values import shown_metrics, stored_value
 from runner.masking import Masker
 from runner.operators import OPERATORS, TaskFailure, TryContext
-from runner.operators.base import check_limits, inherited_env
+from runner.operators.base import check_output, inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.process import GRACE, seal_inherited_fds
-from runner.reasons import StderrTail
 from runner.store import Store, boot_ticks
 from runner.store_schema import storable
-from runner.tasklog import TryLog
+from runner.tasklog import MaskedLog, TryLog
 from runner.templates import TemplateProblem, contains_template, render_value
 from runner.trigger_rules import FINISHED, decide
 
@@ -245,42 +244,21 @@ class Engine:
         hidden: list[str] = []
         timeout = trio.CancelScope() if task.execution_timeout is None else \
             trio.CancelScope(deadline=trio.current_time() + task.execution_timeout)
-        err_tail = StderrTail()
         with TryLog(path, s.logs_dir) as log_file:
-            # one masking stream per pipe: a secret split across two writes to stderr must not be
-            # broken up by stdout text arriving in between (both go to the same log)
-            masked, masked_err = s.masker.stream(), s.masker.stream()
-
-            def write(text: str) -> None:
-                out = masked.feed(text)
-                if out:
-                    log_file.write(out)
-
-            def write_err(text: str) -> None:
-                out = masked_err.feed(text)
-                if out:
-                    log_file.write(out)
-                    err_tail.feed(out)
-
-            def flush_log() -> None:
-                rest = masked_err.flush()
-                log_file.write(rest)
-                err_tail.feed(rest)
-                log_file.write(masked.flush())
-                log_file.end_of_output()
+            streams = MaskedLog(log_file, s.masker)
 
             def on_stop() -> None:  # before SIGTERM: what the processes write next comes after this line
                 why = f"timed out after {task.execution_timeout:g}s" if timeout.cancel_called else "the run was stopped"
                 log_file.write(f"\n{why}: SIGTERM sent to its processes (SIGKILL after {GRACE:g}s)\n", always=True)
 
             ctx = TryContext(
-                task=task, params={}, template_context={}, outputs=self.outputs, log=write,
-                stdout=lambda text: None, stderr=write_err, on_process=lambda pid: None, cwd=s.cwd, base_env=self.base_env,
+                task=task, params={}, template_context={}, outputs=self.outputs, log=streams.stdout,
+                stdout=lambda text: None, stderr=streams.stderr, on_process=lambda pid: None, cwd=s.cwd, base_env=self.base_env,
                 mask=s.masker.mask,
             )
 
             def on_stdout(text: str) -> None:
-                write(text)
+                streams.stdout(text)
                 ctx.collector.feed(text)  # unmasked: the output is the value itself (masked where stored)
 
             def on_process(pid: int) -> None:
@@ -304,13 +282,13 @@ class Engine:
                     ctx.collector.flush()
                 if timeout.cancelled_caught:
                     raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
-                self._check_output(task, output)  # (the value itself: masking is for what is stored and shown)
+                check_output(output, task.output_schema)  # (the value itself: masking is for what is stored and shown)
                 metrics, hidden = shown_metrics(ctx.collector.metrics, s.masker)
             except TaskFailure as exc:
                 error, exit_code = exc.message, exc.exit_code
                 if exit_code is not None:  # the process ended by itself: its last words say why
-                    flush_log()
-                    reason = err_tail.last_line()
+                    streams.flush()
+                    reason = streams.tail.last_line()
                     if reason:
                         error = f"{error}: {reason}"
             except TemplateProblem as exc:
@@ -319,10 +297,10 @@ class Engine:
                 cause = first_leaf(exc)  # (not "ExceptionGroup: Exceptions from Trio nursery")
                 error = f"{task.operator} operator failed: {type(cause).__name__}: {cause}".replace("\n", " ")
             except BaseException as exc:
-                if not _cancelled(exc):
+                if not only(exc, trio.Cancelled):  # (a cancelled nursery raises a group of them)
                     raise
                 with trio.CancelScope(shield=True):
-                    flush_log()
+                    streams.flush()
                     log_file.write("\ninterrupted: the run was stopped\n", always=True)
                     s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
                                     "interrupted: the run was stopped", at=time.time())
@@ -331,7 +309,7 @@ class Engine:
                 raise
             if exit_code is None:
                 exit_code = ctx.exit_code
-            flush_log()
+            streams.flush()
             if error is None and log_file.problem is not None:
                 error, output, metrics = log_file.problem, None, []
             notes = ctx.collector.all_notes() + hidden  # values the task printed that were not recorded
@@ -344,16 +322,6 @@ class Engine:
             error = s.masker.mask(f"{error}; {log_file.problem}" if error else log_file.problem)
             output, metrics = None, []
         self._finish(task, try_number, started, output, error, exit_code, metrics)
-
-    def _check_output(self, task: PlannedTask, output: Any) -> None:
-        check_limits(output)
-        if task.output_schema is not None:
-            from jsonschema import Draft202012Validator
-
-            errors = sorted(Draft202012Validator(thaw(task.output_schema)).iter_errors(output), key=lambda e: list(e.path))
-            if errors:
-                where = "/".join(str(p) for p in errors[0].absolute_path) or "output"
-                raise TaskFailure(f"output does not match outputSchema at {where}: {errors[0].message}")
 
     def _finish(self, task: PlannedTask, try_number: int, started: float, output: Any, error: str | None,
                 exit_code: int | None, metrics: list[tuple[str, float]]) -> None:
@@ -436,14 +404,6 @@ class Engine:
                                            message=f"exceeded its SLA of {sla:g}s", extra=payload))
 
         self.nursery.start_soon(watch)
-
-
-def _cancelled(exc: BaseException) -> bool:
-    """trio.Cancelled, or a group of nothing else (a cancelled nursery raises one, strict groups)."""
-    if isinstance(exc, trio.Cancelled):
-        return True
-    inner = getattr(exc, "exceptions", None)  # a BaseExceptionGroup
-    return isinstance(inner, tuple) and bool(inner) and all(_cancelled(e) for e in inner)
 
 
 __all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]

@@ -40,9 +40,15 @@ def plain(exc: BaseException) -> str:
     return text or "it failed without saying why"
 
 
-def is_interrupt(error: BaseException) -> bool:
-    """KeyboardInterrupt, alone or in (nested) exception groups of nothing else."""
+def only(error: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]) -> bool:
+    """`error` is a `kind`, alone or in (nested) exception groups of nothing else (a trio nursery
+    wraps what its tasks raise: strict exception groups)."""
     inner = getattr(error, "exceptions", None)
     if isinstance(inner, tuple) and inner:
-        return all(is_interrupt(e) for e in inner)
-    return isinstance(error, KeyboardInterrupt)
+        return all(only(e, kind) for e in inner)
+    return isinstance(error, kind)
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Ctrl-C, alone or in exception groups of nothing else."""
+    return only(error, KeyboardInterrupt)

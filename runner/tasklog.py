@@ -11,6 +11,8 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from runner.masking import Masker
+from runner.reasons import StderrTail
 from runner.safefs import UnsafePath, create_private
 
 LOG_LIMIT = 100 * 1024 * 1024  # bytes of a try's log; the rest of its output is dropped, with a note
@@ -89,3 +91,34 @@ class TryLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class MaskedLog:
+    """A try's stdout and stderr on their way to its log: each through a masking stream of its
+    own (a secret split across two writes to stderr must not be broken up by stdout text arriving
+    in between; both go to the same log), and the end of the masked stderr kept as the reason of
+    a failure (`tail`)."""
+
+    def __init__(self, log: TryLog, masker: Masker) -> None:
+        self.log = log
+        self.out, self.err = masker.stream(), masker.stream()
+        self.tail = StderrTail()
+
+    def stdout(self, text: str) -> None:
+        shown = self.out.feed(text)
+        if shown:
+            self.log.write(shown)
+
+    def stderr(self, text: str) -> None:
+        shown = self.err.feed(text)
+        if shown:
+            self.log.write(shown)
+            self.tail.feed(shown)
+
+    def flush(self) -> None:
+        """What the masking streams held back, then the end of the output."""
+        rest = self.err.flush()
+        self.log.write(rest)
+        self.tail.feed(rest)
+        self.log.write(self.out.flush())
+        self.log.end_of_output()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from runner.plan import PlannedTask
+from runner.plan import PlannedTask, thaw
 from runner.store_schema import storable
 
 MAX_OUTPUT = 1024 * 1024  # bytes of a task's output (SPEC section 1)
@@ -158,6 +158,18 @@ class OutputCollector:
             return self.last
         except RecursionError:
             raise TaskFailure(TOO_DEEP) from None
+
+
+def check_output(output: Any, schema: Any = None) -> None:
+    """The output's limits, then its `outputSchema` when the task has one (TaskFailure if not met)."""
+    check_limits(output)
+    if schema is not None:
+        from jsonschema import Draft202012Validator
+
+        errors = sorted(Draft202012Validator(thaw(schema)).iter_errors(output), key=lambda e: list(e.path))
+        if errors:
+            where = "/".join(str(p) for p in errors[0].absolute_path) or "output"
+            raise TaskFailure(f"output does not match outputSchema at {where}: {errors[0].message}")
 
 
 def check_limits(output: Any) -> None:
