@@ -17,11 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from runner import key_vocabulary
-from runner import schema_hints as phrase
 from runner.findings import get_path
-from runner.schema_hints import OPERATORS, example_for, identifier_example
-from runner.vocabulary import key_hint
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -150,6 +146,10 @@ def _branch_error(error: Any) -> Any:
 
 
 def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any], error: Any, data: Any) -> SchemaError:
+    from runner import key_vocabulary
+    from runner import schema_hints as phrase
+    from runner.vocabulary import key_hint
+
     allowed = list(error.schema.get("properties", {}))
     where = phrase.where(path, data)
     ctx = key_vocabulary.context(path, data)
@@ -177,6 +177,9 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
 
 
 def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
+    from runner import schema_hints as phrase
+    from runner.schema_hints import OPERATORS, example_for, identifier_example
+
     path = tuple(error.absolute_path)
     kind = error.validator
     value = error.instance
@@ -224,6 +227,8 @@ def _date_errors(data: Any) -> Iterator[SchemaError]:
             if isinstance(value, str) and re.fullmatch(schema()["properties"][name]["pattern"], value):
                 problem = date_problem(value)
                 if problem:
+                    from runner import schema_hints as phrase
+
                     yield SchemaError((*prefix, name), f"{phrase.show(value)} in {phrase.where((*prefix, name), data)} {problem}")
 
 
@@ -291,6 +296,8 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
     try:
         checker = jsonschema_rs.validator_for(spec)
     except Exception:
+        from runner import schema_hints as phrase
+
         kind = spec.get("type")
         if isinstance(kind, str) and kind not in JSON_TYPES:
             better = TYPE_WORDS.get(kind.lower()) or next(iter(difflib.get_close_matches(kind, JSON_TYPES, n=1)), "string")
@@ -311,6 +318,8 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
     error = best_match(Draft202012Validator(spec).iter_errors(spec["default"]))
     if error is None:
         return
+    from runner import schema_hints as phrase
+
     inner = ("default", *error.absolute_path)
     detail = phrase.message(error.validator, error, inner, error.instance, {})
     detail = detail.replace(" in the workflow;", ";")
