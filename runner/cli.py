@@ -213,12 +213,12 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
          resume: str | None, log_format: str) -> int:
     from runner.escapes import printable
     from runner.runs import RunOptions, execute, prepare
-    from runner.terminal import Reporter, summary
+    from runner.terminal import RunConsole, run_summary
 
-    reporter = Reporter(workflow.dag_id, log_format)
+    console = RunConsole(workflow.dag_id, log_format)
     options = RunOptions(
         params=params, env=env, execution_date=execution_date, state=state, vars_file=vars_file,
-        secrets_file=secrets_file, capacity=capacity, resume=resume, notify=reporter,
+        secrets_file=secrets_file, capacity=capacity, resume=resume, notify=console,
         warn=lambda message: print(f"flowrun: warning: {printable(message)}", file=sys.stderr),
     )
     plan, setup = prepare(workflow, options)
@@ -227,7 +227,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
     gc.freeze()  # modules, workflow and plan live as long as this process: out of the collector's way
     result = execute(plan, setup)
     if log_format == "text":
-        sys.stdout.write(summary(result))
+        sys.stdout.write(run_summary(result))
     if result.state == "interrupted":
         return 130
     return 0 if result.state == "success" else 1

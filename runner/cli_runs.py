@@ -58,11 +58,12 @@ def runs(
     ctx.obj = {"state": state}
     if ctx.invoked_subcommand is not None:
         return 0
-    from runner import history
+    from runner import history, history_text
 
     _check_format(output_format, ("text", "json"))
     found = history.list_runs(state, dag, limit)
-    sys.stdout.write(history.runs_json(found) if output_format == "json" else history.runs_text(found, state, dag))
+    shown = history_text.runs_json(found) if output_format == "json" else history_text.runs_text(found, state, dag)
+    sys.stdout.write(shown)
     return 0
 
 
@@ -74,11 +75,11 @@ def show(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> int:
     """One run: per task its state, tries, duration, exit code and error; every try; metrics; events."""
-    from runner import history
+    from runner import history, history_text
 
     _check_format(output_format, ("text", "json"))
     detail = history.load_run(run_id, _state(ctx, state))
-    sys.stdout.write(history.show_json(detail) if output_format == "json" else history.show_text(detail))
+    sys.stdout.write(history_text.show_json(detail) if output_format == "json" else history_text.show_text(detail))
     return 0
 
 

@@ -27,13 +27,12 @@ from runner.operators import OPERATORS, TaskFailure, TryContext
 from runner.operators.base import check_output, inherited_env
 from runner.plan import Plan, PlannedTask, thaw
 from runner.process import GRACE, seal_inherited_fds
+from runner.states import FINAL
 from runner.store import Store, boot_ticks
 from runner.store_schema import storable
 from runner.tasklog import MaskedLog, TryLog
 from runner.templates import TemplateProblem, contains_template, render_value
-from runner.trigger_rules import FINISHED, decide
-
-FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
+from runner.trigger_rules import decide
 
 
 @dataclass
@@ -406,4 +405,4 @@ class Engine:
         self.nursery.start_soon(watch)
 
 
-__all__ = ["FINISHED", "Engine", "RunEvent", "RunSetup"]
+__all__ = ["Engine", "RunEvent", "RunSetup"]

@@ -15,20 +15,12 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 from html import escape
 from typing import Any
 
-from runner.history import (
-    EventInfo,
-    MetricInfo,
-    RunDetail,
-    TaskInfo,
-    TryInfo,
-    clock,
-    duration_text,
-    payload_text,
-    value_text,
-)
+from runner.history import EventInfo, MetricInfo, RunDetail, TaskInfo, TryInfo
+from runner.history_text import clock, duration_text, payload_text, value_text
 
 COLORS = {
     "success": "#2f9e44",
@@ -250,6 +242,11 @@ def _task_marks(task: TaskInfo, x: Any, top: float, t0: float, t1: float) -> lis
 # -- tables ---------------------------------------------------------------------------------------
 
 
+def _table(headers: list[str], rows: list[str], extra: str = "") -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers) + extra
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def _error_cell(error: str | None) -> str:
     return f'<td><pre class="err">{_e(error)}</pre></td>' if error else "<td></td>"
 
@@ -264,10 +261,7 @@ def _tasks_table(detail: RunDetail) -> str:
             f'<td class="num">{_e(duration_text(t.duration))}</td>'
             f'<td class="num">{"" if t.exit_code is None else t.exit_code}</td>{_error_cell(t.error)}</tr>'
         )
-    return (
-        "<table><thead><tr><th>Task</th><th>State</th><th>Tries</th><th>Started (UTC)</th><th>Duration</th>"
-        f"<th>Exit</th><th>Error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    return _table(["Task", "State", "Tries", "Started (UTC)", "Duration", "Exit", "Error"], rows)
 
 
 def _tries_table(detail: RunDetail) -> str:
@@ -282,10 +276,7 @@ def _tries_table(detail: RunDetail) -> str:
         )
     if not rows:
         return '<p class="muted">No task was started.</p>'
-    return (
-        "<table><thead><tr><th>Task</th><th>Try</th><th>State</th><th>Started (UTC)</th><th>Ended (UTC)</th>"
-        f"<th>Duration</th><th>Exit</th><th>Error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    return _table(["Task", "Try", "State", "Started (UTC)", "Ended (UTC)", "Duration", "Exit", "Error"], rows)
 
 
 def _metrics_table(metrics: list[MetricInfo]) -> str:
@@ -293,11 +284,9 @@ def _metrics_table(metrics: list[MetricInfo]) -> str:
         return ('<p class="muted">No metrics recorded. A bash or python task records one for every numeric '
                 "top-level field of a JSON object it prints on a line of its stdout.</p>")
     largest: dict[str, float] = {}
-    count: dict[str, int] = {}
     for m in metrics:
         largest[m.name] = max(largest.get(m.name, 0.0), abs(m.value))
-        count[m.name] = count.get(m.name, 0) + 1
-    compare = any(n > 1 for n in count.values())  # a bar only helps next to values of the same name
+    compare = len(largest) < len(metrics)  # a bar only helps next to values of the same name
     rows = []
     for m in metrics:
         bar = ""
@@ -310,10 +299,7 @@ def _metrics_table(metrics: list[MetricInfo]) -> str:
             f'<td class="mono">{_e(m.name)}</td><td class="num">{_e(value_text(m.value))}</td>{bar}</tr>'
         )
     extra = '<th style="width:35%">Compared with the largest value of the same name</th>' if compare else ""
-    return (
-        "<table><thead><tr><th>Task</th><th>Try</th><th>Metric</th><th>Value</th>"
-        f"{extra}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    return _table(["Task", "Try", "Metric", "Value"], rows, extra)
 
 
 def _events_table(detail: RunDetail) -> str:
@@ -326,10 +312,7 @@ def _events_table(detail: RunDetail) -> str:
             f'<tr><td class="nowrap">{_e(clock(e.ts))}</td><td class="nowrap">{kind}</td>'
             f'<td class="mono">{_e(e.task_id or "")}</td><td class="mono">{_e(payload_text(e.payload))}</td></tr>'
         )
-    return (
-        "<table><thead><tr><th>Time (UTC)</th><th>Event</th><th>Task</th><th>Details</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return _table(["Time (UTC)", "Event", "Task", "Details"], rows)
 
 
 # -- the page ---------------------------------------------------------------------------------------
@@ -337,9 +320,7 @@ def _events_table(detail: RunDetail) -> str:
 
 def _facts(detail: RunDetail) -> str:
     run = detail.run
-    counts: dict[str, int] = {}
-    for task in detail.tasks:
-        counts[task.state] = counts.get(task.state, 0) + 1
+    counts = Counter(task.state for task in detail.tasks)  # in the order the states first appear
     summary = ", ".join(f"{n} {state}" for state, n in counts.items()) or "none"
     items = [
         ("Run id", run.run_id),

@@ -28,11 +28,12 @@ def text(result: LintResult) -> str:
         lines.append(f"{printable(f.path)}:{f.line}:{f.column}: {f.code} [{f.severity}] {printable(f.message)}{suffix}")
     if result.fixed:
         lines.append(f"Fixed {_plural(result.fixed, 'problem')}.")
-    lines.append(summary(result))
+    lines.append(lint_summary(result))
     return "\n".join(lines) + "\n"
 
 
-def summary(result: LintResult) -> str:
+def lint_summary(result: LintResult) -> str:
+    """The last line of the text output: how many problems in how many files, how many fixable."""
     findings = result.findings
     if not findings:
         return f"No problems found in {_plural(len(result.files), 'file')}."

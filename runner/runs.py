@@ -33,9 +33,7 @@ from runner.plan import Plan, compile_plan, thaw
 from runner.process import STOP_SIGNALS, killpg
 from runner.resume import changed_warning, check_logical_date, resume_command, resume_params
 from runner.safefs import UnsafePath, no_symlinked_dirs
-from runner.store import Store, StoreError, process_start_time, started_by
-
-DEFAULT_STATE = ".flowrun/state.db"
+from runner.store import Store, StoreError, process_start_time, started_by, state_path
 
 
 class RefusedError(FlowrunError):
@@ -82,10 +80,6 @@ class RunResult:
     @property
     def interrupted(self) -> bool:
         return self.state == "interrupted"
-
-
-def state_path(option: str | None) -> Path:
-    return Path(option or os.environ.get("FLOWRUN_STATE") or DEFAULT_STATE)
 
 
 def parse_datetime(text: str) -> datetime:

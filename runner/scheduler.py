@@ -27,8 +27,8 @@ from runner.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
 from runner.plan import InvalidWorkflow, Plan, compile_plan
 from runner.process import STOP_SIGNALS
-from runner.runs import RunOptions, RunResult, parse_datetime, prepare, run_async, state_path
-from runner.store import Store
+from runner.runs import RunOptions, RunResult, parse_datetime, prepare, run_async
+from runner.store import Store, state_path
 
 POLL = 5.0  # seconds between scans of the files while serving
 MAX_CATCHUP = 1000  # missed ticks created at most per workflow and scan
@@ -166,10 +166,8 @@ class Scheduler:
     # -- runs -------------------------------------------------------------------------------
 
     def _last_tick(self, dag_id: str) -> datetime | None:
-        rows = self.store.db.execute(
-            "SELECT logical_date FROM runs WHERE dag_id=? AND substr(run_id, 1, 11) = 'scheduled__'", (dag_id,)
-        )
-        return max((parse_datetime(row[0]) for row in rows), default=None)  # offsets differ: compare parsed
+        dates = self.store.scheduled_dates(dag_id)
+        return max((parse_datetime(date) for date in dates), default=None)  # offsets differ: compare parsed
 
     def refresh_queues(self) -> None:
         now = self.now()

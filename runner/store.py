@@ -21,6 +21,14 @@ from typing import Any
 from runner import store_schema
 from runner.errors import FlowrunError, plain
 from runner.safefs import private_store
+from runner.states import ACTIVE_RUN
+
+DEFAULT_STATE = ".flowrun/state.db"
+
+
+def state_path(option: str | None) -> Path:
+    """The state store: --state, else $FLOWRUN_STATE, else .flowrun/state.db."""
+    return Path(option or os.environ.get("FLOWRUN_STATE") or DEFAULT_STATE)
 
 
 class StoreError(FlowrunError):
@@ -46,7 +54,7 @@ class RunRecord:
 
     def is_live(self) -> bool:
         """A run is live while its runner process is: same host, pid alive, same start time."""
-        if self.state not in ("running", "queued") or self.pid is None:
+        if self.state not in ACTIVE_RUN or self.pid is None:
             return False
         if self.host and self.host != socket.gethostname():
             return True  # cannot check another machine: assume it is alive
@@ -233,6 +241,31 @@ class Store:
     def live_runs(self, dag_id: str) -> list[RunRecord]:
         rows = self.db.execute("SELECT * FROM runs WHERE dag_id=? AND state IN ('running', 'queued')", (dag_id,))
         return [run for run in map(_run, rows) if run.is_live()]
+
+    def scheduled_dates(self, dag_id: str) -> list[str]:
+        """The logical dates of the scheduler's runs of `dag_id` (run ids `scheduled__...`), unordered."""
+        rows = self.db.execute(
+            "SELECT logical_date FROM runs WHERE dag_id=? AND substr(run_id, 1, 11) = 'scheduled__'", (dag_id,)
+        )
+        return [row[0] for row in rows]
+
+    # -- one run, read back (flowrun runs show / report) ----------------------------------------
+
+    def run_tasks(self, run_id: str) -> list[sqlite3.Row]:
+        """The run's tasks in the order they were recorded: the plan's, then tasks added on resume."""
+        return list(self.db.execute("SELECT * FROM tasks WHERE run_id=? ORDER BY rowid", (run_id,)))
+
+    def run_tries(self, run_id: str) -> list[sqlite3.Row]:
+        """Every try of the run, by task id, then try number."""
+        return list(self.db.execute("SELECT * FROM tries WHERE run_id=? ORDER BY task_id, try_number", (run_id,)))
+
+    def run_events(self, run_id: str) -> list[sqlite3.Row]:
+        """The run's events, oldest first (ties in the order they were recorded)."""
+        return list(self.db.execute("SELECT * FROM events WHERE run_id=? ORDER BY ts, id", (run_id,)))
+
+    def run_metrics(self, run_id: str) -> list[sqlite3.Row]:
+        """The run's metrics in the order they were recorded."""
+        return list(self.db.execute("SELECT * FROM metrics WHERE run_id=? ORDER BY rowid", (run_id,)))
 
     # -- tasks and tries ------------------------------------------------------------------------
 

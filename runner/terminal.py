@@ -12,11 +12,15 @@ from typing import TextIO
 from runner.durations import format_seconds
 from runner.engine import RunEvent
 from runner.escapes import printable
-from runner.history import iso
+from runner.history_text import iso, table
 from runner.runs import RunResult
+from runner.states import FAILED, FINAL
 
 
-class Reporter:
+class RunConsole:
+    """The lines `flowrun run` writes as its events arrive (text or JSON), and on a terminal a
+    status line under them: tasks done, failed and running."""
+
     def __init__(self, dag_id: str, log_format: str = "text", stream: TextIO | None = None) -> None:
         self.dag_id = dag_id
         self.run_id = ""
@@ -70,9 +74,9 @@ class Reporter:
             self.running.add(event.task_id)
             return
         self.running.discard(event.task_id)
-        if event.state in ("success", "skipped", "failed", "upstream_failed"):
+        if event.state in FINAL:
             self.done += 1
-        if event.state in ("failed", "upstream_failed"):
+        if event.state in FAILED:
             self.failed += 1
 
     def _status(self) -> str:
@@ -111,13 +115,13 @@ def log_line(stamp: str, event: RunEvent) -> str:
     return f"\n{stamp} {event.task_id}: log {printable(shown)}"
 
 
-def summary(result: RunResult) -> str:
-    rows = [("task", "state", "tries", "duration")]
+def run_summary(result: RunResult) -> str:
+    """The table of tasks at the end of a run, and how to resume a run that did not succeed."""
+    rows = []
     for task_id, task in result.tasks.items():
         took = format_seconds(task.duration) if task.duration is not None and task.tries else "-"
         rows.append((task_id, task.state, str(task.tries), took))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["", *("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows), ""]
+    lines = ["", *table(("task", "state", "tries", "duration"), rows), ""]
     lines.append(f"Run {result.run_id}: {result.state}")
     if result.state != "success":
         lines.append(f"Resume it with: {printable(result.resume_command) or f'flowrun run <file> --resume {result.run_id}'}")

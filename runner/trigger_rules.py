@@ -14,7 +14,6 @@ RULES = (
     "all_success", "all_failed", "all_done", "all_skipped", "all_done_min_one_success", "one_success",
     "one_failed", "one_done", "none_failed", "none_failed_min_one_success", "none_skipped", "always",
 )
-FINISHED = frozenset({"success", "failed", "skipped", "upstream_failed"})
 
 
 def decide(rule: str, upstream_states: Iterable[str]) -> str | None:

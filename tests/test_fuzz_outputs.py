@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runner_helpers import run_api
 
-from runner import history
+from runner import history, history_text
 
 ODD_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1" + "0" * 400, "-" + "9" * 30, "2.5e-400",
                "0", "-0.0", "1.7976931348623157e308", str(2**63), str(-(2**63) - 1)]
@@ -100,7 +100,7 @@ def check_outputs(lines: list[str], scratch: str) -> None:
             values = [row[0] for row in db.execute("SELECT value FROM metrics")]
         assert running == 0
         assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in values), values
-        shown = _strict(history.show_json(history.load_run(result.run_id, str(work / "s.db"))))
+        shown = _strict(history_text.show_json(history.load_run(result.run_id, str(work / "s.db"))))
         assert shown["run"]["run_id"] == result.run_id
     finally:
         shutil.rmtree(work, ignore_errors=True)

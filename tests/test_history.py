@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from runner import history
+from runner import history, history_text
 from runner.errors import UsageError
 from runner.model import Workflow
 from runner.runs import run_workflow
@@ -239,7 +239,7 @@ def test_interrupted_run_is_shown_as_such(tmp_path: Path) -> None:
     db.close()
     [run] = history.list_runs(str(tmp_path / "s.db"))
     assert (run.state, run.live, run.shown_state) == ("running", False, "interrupted")
-    assert history.run_json(run)["duration"] is None
+    assert history_text.run_json(run)["duration"] is None
 
 
 def test_history_commands_do_not_import_the_runner(tmp_path: Path, demo: Demo) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_history import Demo, make_demo
 
-from runner import history
+from runner import history, history_text
 from runner.model import Workflow
 from runner.report import COLORS, render_report
 from runner.runs import run_workflow
@@ -126,7 +126,7 @@ def test_running_run_draws_open_bars(tmp_path: Path) -> None:
     page = render_report(detail, now=time.time() + 5)
     assert re.findall(r'<g class="try" data-task="a" data-try="1" data-state="running">', page)
     assert ">pending</text>" in page
-    assert "running" in history.show_text(detail)
+    assert "running" in history_text.show_text(detail)
 
 
 # -- rendering with headless Chromium ---------------------------------------------------------------
