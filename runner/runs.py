@@ -33,6 +33,7 @@ from runner.plan import Plan, compile_plan, thaw
 from runner.process import STOP_SIGNALS, killpg
 from runner.resume import changed_warning, check_logical_date, resume_command, resume_params
 from runner.safefs import UnsafePath, no_symlinked_dirs
+from runner.states import KEPT_ON_RESUME
 from runner.store import Store, StoreError, process_start_time, started_by, state_path
 
 
@@ -233,7 +234,7 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
         options.warn(f"run {record.run_id} already succeeded; nothing to resume")
     rows = store.task_states(record.run_id)
     kept = {t.task_id: rows[t.task_id]["state"] for t in plan.tasks
-            if t.task_id in rows and rows[t.task_id]["state"] in ("success", "skipped")}
+            if t.task_id in rows and rows[t.task_id]["state"] in KEPT_ON_RESUME}
     to_run = {t.task_id for t in plan.tasks} - set(kept)
     masked = (t for t in kept if output_was_masked(rows[t], record.masked_params is None))
     rerun = reruns(plan, masked, to_run)  # producer -> tasks that may read its (masked) output
@@ -262,7 +263,7 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
     for task in plan.tasks:
         row = rows.get(task.task_id)
         setup.try_numbers[task.task_id] = store.last_try_number(record.run_id, task.task_id)
-        if row is not None and row["state"] in ("success", "skipped"):
+        if row is not None and row["state"] in KEPT_ON_RESUME:
             setup.states[task.task_id] = row["state"]
             if row["output"] is not None:
                 setup.outputs[task.task_id] = json.loads(row["output"])

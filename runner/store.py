@@ -196,7 +196,7 @@ class Store:
             )
             db.execute(
                 "UPDATE tasks SET state='pending', error=NULL, output=NULL, output_masked=NULL WHERE run_id=?"
-                " AND state NOT IN ('success', 'skipped')",
+                " AND state NOT IN ('success', 'skipped')",  # states.KEPT_ON_RESUME
                 (run_id,),
             )
             db.executemany(
