@@ -12,11 +12,13 @@ import math
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.durations import format_seconds
-from runner.history import RunDetail, RunSummary
 from runner.store import state_path
+
+if TYPE_CHECKING:  # (only annotations: `flowrun run`'s console takes its cells from here, not the records)
+    from runner.history import RunDetail, RunSummary
 
 # -- formatting helpers -----------------------------------------------------------------------------
 
