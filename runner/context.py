@@ -197,7 +197,7 @@ def read_vars_file(path: str) -> dict[str, str]:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
     if path.endswith((".yaml", ".yml")):
-        from runner.source import YamlProblem, parse
+        from runner.yaml.loader import YamlProblem, parse
 
         try:
             data = parse(text, path).data
@@ -240,7 +240,7 @@ def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[
 
 def resolve_param(name: str, spec: Mapping[str, Any], raw: str) -> Any:
     """The value of `--param NAME=RAW`: the text for a string parameter, else a YAML scalar; checked."""
-    from runner.source import YamlProblem, parse
+    from runner.yaml.loader import YamlProblem, parse
 
     types = spec.get("type")
     if types == "string" or (isinstance(types, list) and "string" in types):

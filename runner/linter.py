@@ -13,11 +13,11 @@ from runner.config import LintConfig
 from runner.discovery import discover
 from runner.findings import Finding, severity_rank
 from runner.lint_cache import LintCache
-from runner.source import MAX_BYTES, YamlProblem, decode, gc_paused
+from runner.yaml.loader import MAX_BYTES, YamlProblem, decode, gc_paused
 
 if TYPE_CHECKING:
     from runner.model import Workflow
-    from runner.source import Source
+    from runner.yaml.loader import Source
 
 # The rules, the loader and the fixer are imported when a file is linted, not when a cached
 # result is read back (they pull in Jinja, croniter and jsonschema-rs: most of a cold start).
@@ -61,7 +61,7 @@ def _lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding
     from runner.fix import fixable
     from runner.model import Workflow
     from runner.rules import yaml_syntax
-    from runner.source import parse
+    from runner.yaml.loader import parse
 
     source: Source | None = None
     active = config.selects

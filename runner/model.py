@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from runner.findings import Finding, Fix
 from runner.graph import Graph
-from runner.source import Source, YamlProblem, load
+from runner.yaml.loader import Source, YamlProblem, load
 
 if TYPE_CHECKING:
     from runner.schema import SchemaError

@@ -16,7 +16,7 @@ from conftest import Position, dedent
 from runner.linter import lint_text
 from runner.model import Workflow
 from runner.rules._support import templates
-from runner.source import MAX_TEXT, YamlProblem, parse
+from runner.yaml.loader import MAX_TEXT, YamlProblem, parse
 
 MIB = 1024 * 1024
 

@@ -65,7 +65,7 @@ from hypothesis import strategies as st
 from runner.config import LintConfig
 from runner.findings import Finding
 from runner.linter import lint_file, lint_text
-from runner.source import YamlProblem, decode, parse
+from runner.yaml.loader import YamlProblem, decode, parse
 
 settings.register_profile(
     "flowrun-fuzz",

@@ -19,8 +19,8 @@ from runner.linter import lint_text
 from runner.rules._shell import MAX_SHELL_CHARS, placeholders, shell_tokens
 from runner.rules._support import tag_spans
 from runner.rules.hardcoded_secret import find_secret
-from runner.source import parse
 from runner.templates import analyze
+from runner.yaml.loader import parse
 
 FAST = 15.0  # seconds: a generous "does not hang" bound; each case takes well under one second
 
@@ -35,7 +35,7 @@ def codes(text: str, select: str = "") -> list[tuple[int, int, str]]:
     return [(f.line, f.column, f.code) for f in lint_text(dedent(text)) if f.code.startswith(select)]
 
 
-# -- runner/source.py -----------------------------------------------------------------------------
+# -- runner/yaml/loader.py -----------------------------------------------------------------------------
 
 
 def test_invalid_utf8_after_a_carriage_return_is_placed_on_the_next_line(tmp_path: Path) -> None:

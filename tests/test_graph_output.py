@@ -116,7 +116,7 @@ def test_dot(run_cli: Cli, write: Write) -> None:
 def test_edge_kinds() -> None:
     """Solid control edges; dashed data edges also where a control edge exists; none for unknown
     or dynamic xcom targets, nor for a task pulling its own output."""
-    from runner.source import parse
+    from runner.yaml.loader import parse
 
     text = PIPELINE.replace("{command: echo done}", "{command: \"echo {{ ti.xcom_pull(task_ids='notify') }}\"}")
     workflow = Workflow.from_source(parse(text, "etl.yaml"))

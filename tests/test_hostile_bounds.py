@@ -1,6 +1,6 @@
 """Hostile YAML within bounds: what tests/test_hostile.py does not cover (hardening issue, part 2).
 
-The loader (runner/source.py) enforces, before any rule runs:
+The loader (runner/yaml/loader.py) enforces, before any rule runs:
 
 * MAX_BYTES = 10 MiB: a larger file is refused by its size (`stat`) before it is read;
 * MAX_DEPTH = 100 nesting levels, checked on the parser's event stream (nothing recurses);
@@ -40,7 +40,7 @@ from conftest import flowrun
 
 from runner.config import LintConfig
 from runner.linter import lint_file, lint_text
-from runner.source import MAX_BYTES, MAX_DEPTH, MAX_NODES
+from runner.yaml.loader import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 SECONDS = 60  # generous: "does not hang"
 RSS_MB = 1500  # generous: "does not blow up" (the machine has 23 GB)

@@ -283,7 +283,7 @@ def test_the_python_api_reports_what_it_skipped(repo: Path, monkeypatch: pytest.
 
 
 def test_loading_a_pipe_or_a_device_as_a_workflow_is_one_error_not_a_hang(tmp_path: Path) -> None:
-    """The reader `run`, `graph` and the Python API share (runner/source.py) opens without blocking too."""
+    """The reader `run`, `graph` and the Python API share (runner/yaml/loader.py) opens without blocking too."""
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
     script = ("from runner import load_workflow\n"

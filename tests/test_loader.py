@@ -1,4 +1,4 @@
-"""runner/source.py: the YAML loader that keeps 1-based positions and refuses what would hurt."""
+"""runner/yaml/loader.py: the YAML loader that keeps 1-based positions and refuses what would hurt."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from runner.model import WorkflowError, load_workflow
-from runner.source import (
+from runner.yaml.loader import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,

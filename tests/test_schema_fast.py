@@ -14,7 +14,7 @@ from test_fuzz import budget, mutate, valid_workflow, workflows
 
 from runner.rules import RULES
 from runner.schema import is_valid, schema
-from runner.source import parse
+from runner.yaml.loader import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = Draft202012Validator(schema())

@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_fuzz import budget, emit, mutated_bytes, workflows, yaml_documents
 
-from runner.composer import Composer
-from runner.source import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, parse
+from runner.yaml.composer import Composer
+from runner.yaml.loader import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import dedent
 
 from runner.linter import lint_text
-from runner.source import YamlProblem, parse
+from runner.yaml.loader import YamlProblem, parse
 
 TASK = "dagId: d\ntasks:\n  - taskId: a\n    operator: bash\n    timeout: {execution: 1m}\n    params:\n"
 

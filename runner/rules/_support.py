@@ -11,8 +11,8 @@ from typing import Any
 
 from runner.findings import get_path
 from runner.model import PathT, Task, Workflow
-from runner.source import Node
 from runner.templates import Analysis, analyze, analyze_expression, is_template
+from runner.yaml.loader import Node
 
 
 @dataclass

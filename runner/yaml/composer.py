@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runner.source import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, _line_starts
+from runner.yaml.loader import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, _line_starts
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))

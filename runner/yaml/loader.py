@@ -2,7 +2,7 @@
 
 The C parser of ruamel.yaml gives an iterative event stream with line and column marks; the
 tree is composed here, not by ruamel's composer, because the C composer recurses (100k nested
-levels kill the process) and no composer bounds alias expansion; runner/composer.py builds it
+levels kill the process) and no composer bounds alias expansion; runner/yaml/composer.py builds it
 from the events. Composing ourselves lets us
 refuse, early and cheaply, what would hurt later: files over 10 MiB, nesting deeper than
 `MAX_DEPTH`, more than `MAX_NODES` nodes or `MAX_TEXT` characters of scalar text once aliases are
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from runner import safe_io
-from runner.yaml_hints import hint
+from runner.yaml.hints import hint
 
 # Bounds on what one file may cost. A 10k-task workflow has ~150k nodes.
 MAX_BYTES = 10 * 1024 * 1024  # SPEC: larger files are refused before parsing
@@ -192,7 +192,7 @@ def _parse(text: str, path: str) -> Source:
         text = text[1:]  # a byte order mark is no content; the parser skips it, so positions must too
     if not text.strip():
         raise YamlProblem("the file is empty; a workflow needs at least dagId and tasks")
-    from runner.composer import Composer
+    from runner.yaml.composer import Composer
 
     composer = Composer(text)
     try:
