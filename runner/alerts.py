@@ -23,7 +23,7 @@ from runner.masking import Masker
 from runner.operators.base import inherited_env
 from runner.process import killpg
 from runner.store import Store
-from runner.templates import TemplateProblem, evaluate, render
+from runner.templates.render import TemplateProblem, evaluate, render
 
 NOTIFY_TIMEOUT = 30.0  # seconds one notifier may take
 DEFAULT_MESSAGE = "{{ event }} in {{ dag_id }} ({{ run_id }}){{ ' task ' ~ task_id if task_id else '' }}"

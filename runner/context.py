@@ -11,7 +11,7 @@ from typing import Any
 
 from runner.errors import UsageError
 from runner.masking import Masker
-from runner.templates import TemplateProblem
+from runner.templates.render import TemplateProblem
 
 
 class Lookup:

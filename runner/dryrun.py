@@ -9,7 +9,7 @@ from typing import Any
 from runner.context import TaskInstance, Variables, template_context
 from runner.escapes import printable, printable_lines
 from runner.plan import Plan, thaw
-from runner.templates import TemplateProblem, render
+from runner.templates.render import TemplateProblem, render
 
 
 class _Placeholders(TaskInstance):

@@ -30,7 +30,7 @@ from runner.process import GRACE, seal_inherited_fds
 from runner.store import Store, boot_ticks
 from runner.store_schema import storable
 from runner.tasklog import MaskedLog, TryLog
-from runner.templates import TemplateProblem, contains_template, render_value
+from runner.templates.render import TemplateProblem, contains_template, render_value
 from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})

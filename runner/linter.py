@@ -200,8 +200,8 @@ def _preload() -> None:
     import ruamel.yaml  # noqa: F401
 
     from runner import fix, model, rules, suppressions  # noqa: F401
-    from runner.sandbox import environment
     from runner.schema import _fast_validator
+    from runner.templates.sandbox import environment
 
     environment()
     _fast_validator()

@@ -19,7 +19,7 @@ from runner.linter import lint_text
 from runner.rules._shell import MAX_SHELL_CHARS, placeholders, shell_tokens
 from runner.rules._support import tag_spans
 from runner.rules.hardcoded_secret import find_secret
-from runner.templates import analyze
+from runner.templates.render import analyze
 from runner.yaml.loader import parse
 
 FAST = 15.0  # seconds: a generous "does not hang" bound; each case takes well under one second

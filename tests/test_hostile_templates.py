@@ -4,7 +4,7 @@ recursion and CPU burners each fail their own try with one clear line, and the r
 Every payload is a bash task `echo <payload>` of one workflow, run by `runner.runs.run_workflow`
 (real processes, a real state store) in a fresh interpreter, so that its peak memory (VmHWM)
 can be measured. RENDER_SECONDS is lowered to 2 s there, so the payloads stopped by the clock
-cost 2 s each instead of 10. The bounds (runner/sandbox.py, RENDER_SECONDS in runner/templates.py): MAX_REPEAT 1,000,000 items for
+cost 2 s each instead of 10. The bounds (runner/templates/sandbox.py, RENDER_SECONDS in runner/templates/render.py): MAX_REPEAT 1,000,000 items for
 `*`, MAX_POWER_BITS 10,000 for `**`, MAX_RENDERED 10 MiB characters for the output and for every
 `+`, `~`, `join`, `replace`, `indent`, `str.join`/`replace`/`translate`, widths (`center`,
 `batch`, `slice`, printf/format paddings) at most 1,000,000, `tojson` indent at most 16,
@@ -64,8 +64,8 @@ PAYLOADS: dict[str, tuple[str, str]] = {
 
 RUN = """
 import json, sys
-import runner.templates
-runner.templates.RENDER_SECONDS = 2.0
+import runner.templates.render
+runner.templates.render.RENDER_SECONDS = 2.0
 from runner.runs import run_workflow
 result = run_workflow(sys.argv[1], state=sys.argv[2], cwd=sys.argv[3])
 with open("/proc/self/status") as status:

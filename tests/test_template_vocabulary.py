@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from runner.templates import CONTEXT_NAMES
+from runner.templates.render import CONTEXT_NAMES
 from runner.vocabulary import TEMPLATE_NAMES, YAML_KEYS, key_hint, template_hint
 
 Findings = Callable[..., list[Any]]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import flowrun, run_api, write_workflow
 
-from runner.templates import TemplateProblem, render
+from runner.templates.render import TemplateProblem, render
 
 CONTEXT = """
 dagId: ctx

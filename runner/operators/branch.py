@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from runner.operators.base import TaskFailure, TryContext
-from runner.templates import TemplateProblem, evaluate
+from runner.templates.render import TemplateProblem, evaluate
 
 
 def targets(branches: Any, key: str) -> list[str]:

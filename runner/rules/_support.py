@@ -11,7 +11,7 @@ from typing import Any
 
 from runner.findings import get_path
 from runner.model import PathT, Task, Workflow
-from runner.templates import Analysis, analyze, analyze_expression, is_template
+from runner.templates.render import Analysis, analyze, analyze_expression, is_template
 from runner.yaml.loader import Node
 
 

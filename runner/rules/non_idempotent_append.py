@@ -38,7 +38,7 @@ from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._shell import placeholders, shell_tokens
 from runner.rules._support import finding_at, first_holder
-from runner.templates import RUN_UNIQUE_NAMES, analyze
+from runner.templates.render import RUN_UNIQUE_NAMES, analyze
 
 CODE = "FR401"
 NAME = "non-idempotent-append"

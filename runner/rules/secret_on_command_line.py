@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
-from runner.templates import spelled
+from runner.templates.render import spelled
 
 CODE = "FR303"
 NAME = "secret-on-command-line"

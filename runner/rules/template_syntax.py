@@ -39,7 +39,7 @@ from runner.alert_events import alert_templates
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
-from runner.templates import analyze, analyze_expression
+from runner.templates.render import analyze, analyze_expression
 
 CODE = "FR201"
 NAME = "template-syntax"

@@ -52,7 +52,7 @@ from runner.alert_events import ALL_FIELDS, COMMON_FIELDS, EVENTS, alert_templat
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import finding_at, offset_of, templates
-from runner.templates import CONTEXT_NAMES, analyze, analyze_expression, spelled
+from runner.templates.render import CONTEXT_NAMES, analyze, analyze_expression, spelled
 from runner.vocabulary import template_hint
 
 CODE = "FR202"
@@ -65,7 +65,9 @@ _LOOKUPS = ("value", "secret")
 
 
 def _jinja_name(root: str) -> bool:
-    from runner.sandbox import environment  # (a template was parsed: Jinja is loaded already)
+    from runner.templates.sandbox import (
+        environment,  # (a template was parsed: Jinja is loaded already)
+    )
 
     return root in _JINJA_NAMES or root in environment().globals
 

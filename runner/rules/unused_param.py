@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.model import Workflow
 from runner.rules._support import templates
-from runner.templates import analyze, analyze_expression, is_template
+from runner.templates.render import analyze, analyze_expression, is_template
 
 CODE = "FR204"
 NAME = "unused-param"

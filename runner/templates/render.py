@@ -1,10 +1,10 @@
 """The templates of SPEC section 2: rendering through the one sandboxed environment
-(runner/sandbox.py) and static analysis of what a template reads.
+(runner/templates/sandbox.py) and static analysis of what a template reads.
 
 Jinja is imported only when a string really is a template. A render or an evaluation stops
 after RENDER_SECONDS of CPU work even when it produces no output (`{% for %}` loops nested three
 deep): a trace function checks the clock while the template's code runs. The bounds on what a
-template can build are the sandbox's (runner/sandbox.py).
+template can build are the sandbox's (runner/templates/sandbox.py).
 """
 
 from __future__ import annotations
@@ -51,14 +51,14 @@ def contains_template(value: Any) -> bool:
 
 @cache
 def _compiled(source: str) -> Any:
-    from runner.sandbox import environment
+    from runner.templates.sandbox import environment
 
     return environment().from_string(source)
 
 
 @cache
 def _compiled_expression(source: str) -> Any:
-    from runner.sandbox import environment
+    from runner.templates.sandbox import environment
 
     return environment().compile_expression(source, undefined_to_none=False)
 
@@ -81,7 +81,7 @@ def _bounded(chunks: Iterator[str]) -> str:
     """Join a template's output, refusing more than MAX_RENDERED characters."""
     from jinja2.exceptions import SecurityError
 
-    from runner.sandbox import MAX_RENDERED
+    from runner.templates.sandbox import MAX_RENDERED
 
     parts: list[str] = []
     size = 0
@@ -211,7 +211,7 @@ def _analyze(source: str) -> Analysis:
     from jinja2 import nodes
     from jinja2.exceptions import TemplateSyntaxError
 
-    from runner.sandbox import environment
+    from runner.templates.sandbox import environment
 
     result = Analysis()
     try:

@@ -1,5 +1,5 @@
 """The sandboxed Jinja environment of SPEC section 2 and its bounded filters (used through
-runner/templates.py, which imports this module only when a template is really parsed or
+runner/templates/render.py, which imports this module only when a template is really parsed or
 rendered: Jinja costs ~25 ms to import, and most runs and cached lints need none of it).
 
 An `ImmutableSandboxedEnvironment` with `StrictUndefined`: unknown names fail loudly, attribute
