@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 __all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workflow", "run_workflow"]
 
 if TYPE_CHECKING:
-    from runner.linter import lint_paths
+    from runner.lint.linter import lint_paths
     from runner.model import CycleError, Workflow, WorkflowError, load_workflow
     from runner.runs import run_workflow
 
@@ -22,7 +22,7 @@ _LAZY = {
     "WorkflowError": "runner.model",
     "CycleError": "runner.model",
     "load_workflow": "runner.model",
-    "lint_paths": "runner.linter",
+    "lint_paths": "runner.lint.linter",
     "run_workflow": "runner.runs",
 }
 

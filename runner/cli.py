@@ -47,11 +47,11 @@ def lint(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Lint every file again (default: reuse .flowrun_cache for unchanged files).")] = False,
 ) -> int:
     """Lint workflow files."""
-    from runner import config as cfg
     from runner.findings import SEVERITIES
-    from runner.lint_cache import LintCache
-    from runner.linter import lint_paths
-    from runner.reporters import FORMATS, RENDERERS
+    from runner.lint import config as cfg
+    from runner.lint.cache import LintCache
+    from runner.lint.linter import lint_paths
+    from runner.lint.reporters import FORMATS, RENDERERS
 
     fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if fmt not in FORMATS:
@@ -76,7 +76,7 @@ def lint(
 def _check_codes(codes: list[str]) -> None:
     if not codes:
         return  # (the rules are not imported for nothing: a cached lint needs none of them)
-    from runner.rules import BY_CODE
+    from runner.lint.rules import BY_CODE
 
     for code in codes:
         if not any(known.startswith(code) for known in BY_CODE):
@@ -88,7 +88,7 @@ def rules(output_format: Annotated[str, typer.Option("--format", help="text or j
     """List the lint rules: code, name, severity, fixable."""
     import json
 
-    from runner.rules import RULES
+    from runner.lint.rules import RULES
 
     rows = [{"code": r.CODE, "name": r.NAME, "severity": r.SEVERITY, "fixable": r.FIXABLE} for r in RULES]
     if output_format == "json":
@@ -106,7 +106,7 @@ def rules(output_format: Annotated[str, typer.Option("--format", help="text or j
 @app.command()
 def rule(code: Annotated[str, typer.Argument(help="A rule code such as FR102.")]) -> int:
     """Show one rule's documentation."""
-    from runner.rules import get
+    from runner.lint.rules import get
 
     module = get(code)
     if module is None:
@@ -120,7 +120,7 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code such as FR102.")]
 @app.command()
 def schema() -> int:
     """Print the JSON Schema of workflow files."""
-    from runner.schema import schema_text
+    from runner.lint.schema import schema_text
 
     sys.stdout.write(schema_text())
     return 0
@@ -137,8 +137,8 @@ def _parse_params(values: list[str] | None) -> dict[str, str]:
 
 
 def _print_invalid(findings: list[Any]) -> None:
-    from runner.linter import LintResult
-    from runner.reporters import text
+    from runner.lint.linter import LintResult
+    from runner.lint.reporters import text
 
     sys.stdout.write(text(LintResult(files=sorted({f.path for f in findings}), findings=findings)))
 

@@ -120,9 +120,9 @@ def graph(
     """Print the task graph as Mermaid or Graphviz DOT; data edges (xcom) dashed, branch keys on edges."""
     from runner.escapes import printable
     from runner.graphviz import FORMATS, render, structural_errors
-    from runner.linter import LintResult
+    from runner.lint.linter import LintResult
+    from runner.lint.reporters import text
     from runner.model import WorkflowError, load_workflow
-    from runner.reporters import text
 
     _check_format(output_format, FORMATS)
     check_workflow_file(file, "graph")

@@ -55,7 +55,7 @@ def branch_keys(task: Task) -> dict[str, list[str]]:
 
 
 def drawing(workflow: Workflow) -> DagDrawing:
-    from runner.rules._support import templates  # jinja2 is needed only for data edges
+    from runner.lint.rules._support import templates  # jinja2 is needed only for data edges
 
     graph = workflow.graph
     tasks = [workflow.by_id[name] for name in graph.names]

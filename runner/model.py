@@ -19,7 +19,7 @@ from runner.graph import Graph
 from runner.yaml.loader import Source, YamlProblem, load
 
 if TYPE_CHECKING:
-    from runner.schema import SchemaError
+    from runner.lint.schema import SchemaError
 
 CycleError = graphlib.CycleError
 
@@ -125,7 +125,7 @@ class Workflow:
     def schema_errors(self) -> list[SchemaError]:
         """The JSON Schema violations of the document (computed once, whichever rules run)."""
         if self._schema_errors is None:
-            from runner.schema import validate
+            from runner.lint.schema import validate
 
             self._schema_errors = list(validate(self.data))
         return self._schema_errors
@@ -245,13 +245,13 @@ class Workflow:
     # -- validation -------------------------------------------------------------------------------
 
     def findings(self) -> list[Finding]:
-        from runner.linter import check_workflow
+        from runner.lint.linter import check_workflow
 
         return check_workflow(self)
 
     def errors(self) -> list[Finding]:
         """The error-level findings (only the rules that report errors run)."""
-        from runner.linter import check_workflow
+        from runner.lint.linter import check_workflow
 
         return check_workflow(self, severity="error")
 

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import trio
 
-from runner.config import LintConfig
 from runner.errors import FlowrunError, is_interrupt
-from runner.linter import collect
+from runner.lint.config import LintConfig
+from runner.lint.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
 from runner.plan import InvalidWorkflow, Plan, compile_plan
 from runner.process import STOP_SIGNALS

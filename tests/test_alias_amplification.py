@@ -13,9 +13,9 @@ from pathlib import Path
 
 from conftest import Position, dedent
 
-from runner.linter import lint_text
+from runner.lint.linter import lint_text
+from runner.lint.rules._support import templates
 from runner.model import Workflow
-from runner.rules._support import templates
 from runner.yaml.loader import MAX_TEXT, YamlProblem, parse
 
 MIB = 1024 * 1024
@@ -34,7 +34,7 @@ def test_ten_thousand_aliases_of_a_1_mib_scalar_lint_in_under_a_second(tmp_path:
     assert 1_000_000 < path.stat().st_size < 1_200_000
     child = (
         "import json, sys, time\n"
-        "from runner.linter import lint_paths, lint_text\n"
+        "from runner.lint.linter import lint_paths, lint_text\n"
         "lint_text('dagId: d\\ntasks: []\\n')\n"  # imports and warm-up are not the file's cost
         "start = time.perf_counter()\n"
         "result = lint_paths([sys.argv[1]])\n"

@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from workloads import random_dag, workflow_yaml
 
-from runner.config import LintConfig
-from runner.fix import apply_fixes
 from runner.graph import Graph
-from runner.linter import lint_source
+from runner.lint.config import LintConfig
+from runner.lint.fix import apply_fixes
+from runner.lint.linter import lint_source
 
 WATCHED = ("graph.py", "redundant_dependency.py", "fix.py")
 

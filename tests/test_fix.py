@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from runner.linter import lint_paths
+from runner.lint.linter import lint_paths
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -62,9 +62,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hyp_seed
 from hypothesis import strategies as st
 
-from runner.config import LintConfig
 from runner.findings import Finding
-from runner.linter import lint_file, lint_text
+from runner.lint.config import LintConfig
+from runner.lint.linter import lint_file, lint_text
 from runner.yaml.loader import YamlProblem, decode, parse
 
 settings.register_profile(

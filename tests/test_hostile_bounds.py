@@ -38,8 +38,8 @@ from typing import Any
 import pytest
 from conftest import flowrun
 
-from runner.config import LintConfig
-from runner.linter import lint_file, lint_text
+from runner.lint.config import LintConfig
+from runner.lint.linter import lint_file, lint_text
 from runner.yaml.loader import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 SECONDS = 60  # generous: "does not hang"
@@ -55,8 +55,8 @@ def peak_mb():
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
 
-from runner.config import LintConfig
-from runner.linter import lint_file
+from runner.lint.config import LintConfig
+from runner.lint.linter import lint_file
 start = time.perf_counter()
 findings, _ = lint_file(sys.argv[1], LintConfig())
 print(json.dumps({

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from runner.findings import Finding
-from runner.key_vocabulary import context, suggest
+from runner.lint.key_vocabulary import context, suggest
 
 Findings = Callable[..., list[Finding]]
 

@@ -1,4 +1,4 @@
-"""`flowrun lint` keeps results of unchanged files in .flowrun_cache (runner/lint_cache.py)."""
+"""`flowrun lint` keeps results of unchanged files in .flowrun_cache (runner/lint/cache.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from conftest import cli_env, flowrun
 
-from runner.config import LintConfig
-from runner.lint_cache import LintCache
-from runner.linter import lint_paths
+from runner.lint.cache import LintCache
+from runner.lint.config import LintConfig
+from runner.lint.linter import lint_paths
 
 WORKFLOW = """\
 dagId: cached

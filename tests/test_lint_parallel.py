@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import flowrun
 
-from runner.linter import FILES_PER_WORKER, lint_paths
+from runner.lint.linter import FILES_PER_WORKER, lint_paths
 
 
 def workflow(seed: int) -> str:

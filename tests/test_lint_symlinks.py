@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import cli_env
 
-from runner.config import LintConfig
-from runner.fix import write_fixed
-from runner.lint_cache import LintCache
-from runner.linter import lint_paths
+from runner.lint.cache import LintCache
+from runner.lint.config import LintConfig
+from runner.lint.fix import write_fixed
+from runner.lint.linter import lint_paths
 
 FIXABLE = """\
 dagId: wf

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from runner.rules import RULES
+from runner.lint.rules import RULES
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 
 from runner.findings import SEVERITIES
-from runner.linter import lint_text
-from runner.rules import BY_CODE, RULES, get
+from runner.lint.linter import lint_text
+from runner.lint.rules import BY_CODE, RULES, get
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 

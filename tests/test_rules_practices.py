@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runner.findings import Finding
-from runner.rules.non_idempotent_append import append_targets
-from runner.rules.run_outlasts_schedule import shortest_interval
+from runner.lint.rules.non_idempotent_append import append_targets
+from runner.lint.rules.run_outlasts_schedule import shortest_interval
 
 Lint = Callable[..., list[tuple[int, int, str]]]
 Findings = Callable[..., list[Finding]]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from test_fuzz import budget, mutate, valid_workflow, workflows
 
-from runner.rules import RULES
-from runner.schema import is_valid, schema
+from runner.lint.rules import RULES
+from runner.lint.schema import is_valid, schema
 from runner.yaml.loader import parse
 
 ROOT = Path(__file__).resolve().parent.parent

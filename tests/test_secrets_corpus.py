@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from runner.rules.hardcoded_secret import find_secret
+from runner.lint.rules.hardcoded_secret import find_secret
 
 Lint = Callable[..., list[tuple[int, int, str]]]
 Findings = Callable[..., list[Any]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import dedent
 
-from runner.linter import lint_text
+from runner.lint.linter import lint_text
 from runner.yaml.loader import YamlProblem, parse
 
 TASK = "dagId: d\ntasks:\n  - taskId: a\n    operator: bash\n    timeout: {execution: 1m}\n    params:\n"

@@ -28,15 +28,15 @@ from functools import cache
 from pathlib import Path
 
 from runner import safe_io
-from runner.config import LintConfig
 from runner.findings import Finding, Fix
+from runner.lint.config import LintConfig
 
 DEFAULT_DIR = ".flowrun_cache"
 
 
 @cache
 def _code_fingerprint() -> bytes:
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole runner package
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:

@@ -52,8 +52,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import distinct_strings, finding_at
 from runner.model import PathT, Workflow
-from runner.rules._support import distinct_strings, finding_at
 
 CODE = "FR301"
 NAME = "hardcoded-secret"

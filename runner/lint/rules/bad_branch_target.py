@@ -46,8 +46,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules.unknown_dependency import branch_targets
 from runner.model import Workflow
-from runner.rules.unknown_dependency import branch_targets
 
 CODE = "FR103"
 NAME = "bad-branch-target"

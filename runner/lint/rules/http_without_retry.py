@@ -30,8 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import effective
 from runner.model import Workflow
-from runner.rules._support import effective
 
 CODE = "FR404"
 NAME = "http-without-retry"

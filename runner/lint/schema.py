@@ -34,10 +34,10 @@ def schema() -> dict[str, Any]:
 @cache
 def _validator() -> Any:
     """jsonschema's validator, walking a mapping or list shared by aliases once per subschema
-    (use it inside `validating(data)`; see runner/schema_aliases.py)."""
+    (use it inside `validating(data)`; see runner/lint/schema_aliases.py)."""
     from jsonschema import Draft202012Validator
 
-    from runner.schema_aliases import once_per_alias
+    from runner.lint.schema_aliases import once_per_alias
 
     return once_per_alias(Draft202012Validator)(schema())
 
@@ -86,7 +86,7 @@ def validate(data: Any) -> Iterator[SchemaError]:
 def _schema_errors(data: Any) -> Iterator[SchemaError]:
     if is_valid(data):
         return
-    from runner.schema_aliases import validating
+    from runner.lint.schema_aliases import validating
 
     found: list[SchemaError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
@@ -146,8 +146,8 @@ def _branch_error(error: Any) -> Any:
 
 
 def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any], error: Any, data: Any) -> SchemaError:
-    from runner import key_vocabulary
-    from runner import schema_hints as phrase
+    from runner.lint import key_vocabulary
+    from runner.lint import schema_hints as phrase
     from runner.vocabulary import key_hint
 
     allowed = list(error.schema.get("properties", {}))
@@ -177,8 +177,8 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
 
 
 def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
-    from runner import schema_hints as phrase
-    from runner.schema_hints import OPERATORS, example_for, identifier_example
+    from runner.lint import schema_hints as phrase
+    from runner.lint.schema_hints import OPERATORS, example_for, identifier_example
 
     path = tuple(error.absolute_path)
     kind = error.validator
@@ -227,7 +227,7 @@ def _date_errors(data: Any) -> Iterator[SchemaError]:
             if isinstance(value, str) and re.fullmatch(schema()["properties"][name]["pattern"], value):
                 problem = date_problem(value)
                 if problem:
-                    from runner import schema_hints as phrase
+                    from runner.lint import schema_hints as phrase
 
                     yield SchemaError((*prefix, name), f"{phrase.show(value)} in {phrase.where((*prefix, name), data)} {problem}")
 
@@ -296,7 +296,7 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
     try:
         checker = jsonschema_rs.validator_for(spec)
     except Exception:
-        from runner import schema_hints as phrase
+        from runner.lint import schema_hints as phrase
 
         kind = spec.get("type")
         if isinstance(kind, str) and kind not in JSON_TYPES:
@@ -318,7 +318,7 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
     error = best_match(Draft202012Validator(spec).iter_errors(spec["default"]))
     if error is None:
         return
-    from runner import schema_hints as phrase
+    from runner.lint import schema_hints as phrase
 
     inner = ("default", *error.absolute_path)
     detail = phrase.message(error.validator, error, inner, error.instance, {})

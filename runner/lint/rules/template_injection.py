@@ -43,8 +43,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import finding_at, line_start, name_offset, offset_of, templates
 from runner.model import Workflow
-from runner.rules._support import finding_at, line_start, name_offset, offset_of, templates
 
 CODE = "FR302"
 NAME = "template-injection"

@@ -34,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import templates
 from runner.model import Workflow
-from runner.rules._support import templates
 from runner.templates.render import analyze, analyze_expression, is_template
 
 CODE = "FR204"

@@ -39,5 +39,5 @@ FIXABLE = False
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
-    """Suppressions are matched against findings by the linter (runner/suppressions.py)."""
+    """Suppressions are matched against findings by the linter (runner/lint/suppressions.py)."""
     return iter(())

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import finding_at, offset_of, templates
 from runner.model import Workflow
-from runner.rules._support import finding_at, offset_of, templates
 from runner.templates.render import spelled
 
 CODE = "FR303"

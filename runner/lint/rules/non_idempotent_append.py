@@ -35,9 +35,9 @@ import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._shell import placeholders, shell_tokens
+from runner.lint.rules._support import finding_at, first_holder
 from runner.model import Workflow
-from runner.rules._shell import placeholders, shell_tokens
-from runner.rules._support import finding_at, first_holder
 from runner.templates.render import RUN_UNIQUE_NAMES, analyze
 
 CODE = "FR401"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from runner.findings import Finding
-from runner.rules import unused_suppression
+from runner.lint.rules import unused_suppression
 
 _COMMENT = re.compile(r"(?:^|\s)#\s*flowrun:\s*(ignore|ignore-file)\[([^\]]*)\]")
 # Any `# flowrun:` comment; one that _COMMENT does not match (no codes, `noqa`, `disable=`) is

@@ -19,8 +19,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.config import LintConfig
 from runner.errors import UsageError
+from runner.lint.config import LintConfig
 from runner.safe_io import kind
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import effective, effective_path
 from runner.model import Workflow
-from runner.rules._support import effective, effective_path
 
 CODE = "FR406"
 NAME = "missing-timeout"

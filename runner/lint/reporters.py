@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from runner.escapes import printable
 from runner.findings import Finding
-from runner.linter import LintResult
+from runner.lint.linter import LintResult
 
 FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -78,7 +78,7 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 def sarif(result: LintResult) -> str:
     from runner import __version__
-    from runner.rules import RULES
+    from runner.lint.rules import RULES
 
     rules = [
         {

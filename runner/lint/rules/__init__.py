@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from runner.rules import (
+from runner.lint.rules import (
     bad_branch_target,
     branch_join_always_skipped,
     circular_dependency,

@@ -42,9 +42,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._shell import steps
+from runner.lint.rules._support import first_holder
 from runner.model import Workflow
-from runner.rules._shell import steps
-from runner.rules._support import first_holder
 
 CODE = "FR403"
 NAME = "task-does-too-much"

@@ -41,9 +41,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._shell import steps
+from runner.lint.rules._support import effective
 from runner.model import Workflow
-from runner.rules._shell import steps
-from runner.rules._support import effective
 
 CODE = "FR405"
 NAME = "cleanup-not-always"

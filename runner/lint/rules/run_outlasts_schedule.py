@@ -44,9 +44,9 @@ from typing import Any
 
 from runner.durations import format_seconds, seconds
 from runner.findings import Finding
+from runner.lint.rules._support import effective
+from runner.lint.rules.invalid_schedule import schedule_problem
 from runner.model import Task, Workflow
-from runner.rules._support import effective
-from runner.rules.invalid_schedule import schedule_problem
 
 CODE = "FR408"
 NAME = "run-outlasts-schedule"

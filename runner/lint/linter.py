@@ -9,10 +9,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from runner import safe_io
-from runner.config import LintConfig
-from runner.discovery import discover
 from runner.findings import Finding, severity_rank
-from runner.lint_cache import LintCache
+from runner.lint.cache import LintCache
+from runner.lint.config import LintConfig
+from runner.lint.discovery import discover
 from runner.yaml.loader import MAX_BYTES, YamlProblem, decode, gc_paused
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class LintResult:
 
 def check_workflow(workflow: Workflow, config: LintConfig | None = None, severity: str | None = None) -> list[Finding]:
     """Every finding of every selected rule (of that severity), with severity and name filled in, sorted."""
-    from runner.rules import RULES
+    from runner.lint.rules import RULES
 
     out = []
     for rule in RULES:
@@ -57,10 +57,10 @@ def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding]
 
 
 def _lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
-    from runner import suppressions
-    from runner.fix import fixable
+    from runner.lint import suppressions
+    from runner.lint.fix import fixable
+    from runner.lint.rules import yaml_syntax
     from runner.model import Workflow
-    from runner.rules import yaml_syntax
     from runner.yaml.loader import parse
 
     source: Source | None = None
@@ -84,7 +84,7 @@ def lint_file(path: str, config: LintConfig, fix: bool = False, cache: LintCache
     """Findings of one file; with `fix`, rewrite the file until nothing fixable is left.
 
     The file is opened without following a symlink: lint_paths reaches a symlink's target only
-    when it stays inside the linted tree (runner/discovery.py)."""
+    when it stays inside the linted tree (runner/lint/discovery.py)."""
     findings, fixed, _ = _lint_target(path, path, config, fix, cache)
     return findings, fixed
 
@@ -102,7 +102,7 @@ def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
                 return hit, 0, []
         text = decode(raw)
     except YamlProblem as problem:
-        from runner.rules import yaml_syntax
+        from runner.lint.rules import yaml_syntax
 
         return [yaml_syntax.finding(problem, path)], 0, []
     findings, source = lint_source(text, path, config)
@@ -111,7 +111,7 @@ def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
     fixed = 0
     if not fix:
         return findings, 0, []
-    from runner.fix import apply_fixes
+    from runner.lint.fix import apply_fixes
 
     for _ in range(10):  # each round removes at least one item; a fixed point comes fast
         fixes = [f.fix for f in findings if f.fix is not None]
@@ -124,7 +124,7 @@ def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
         fixed += count
         findings, source = lint_source(text, path, config)
     if fixed:
-        from runner.fix import write_fixed
+        from runner.lint.fix import write_fixed
 
         refusal = write_fixed(path, text, status)
         if refusal is not None:
@@ -144,7 +144,7 @@ def _read(path: str) -> tuple[bytes, os.stat_result]:
 
 
 def collect(paths: list[str], config: LintConfig) -> list[str]:
-    """Files to lint: given files, and `*.yaml`/`*.yml` below given directories (see runner/discovery.py)."""
+    """Files to lint: given files, and `*.yaml`/`*.yml` below given directories (see runner/lint/discovery.py)."""
     return [shown for shown, _ in discover(paths, config).files]
 
 
@@ -158,7 +158,7 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
     """Lint files and directories (the Python API of `flowrun lint`).
 
     Many files are linted by `jobs` forked worker processes (default: one per CPU available).
-    With a `cache`, unchanged files are not linted again (see runner/lint_cache.py)."""
+    With a `cache`, unchanged files are not linted again (see runner/lint/cache.py)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [str(paths)]
     config = config or LintConfig()
@@ -199,8 +199,10 @@ def _preload() -> None:
     import croniter  # noqa: F401 - imported by the schedule rules on first use
     import ruamel.yaml  # noqa: F401
 
-    from runner import fix, model, rules, suppressions  # noqa: F401
-    from runner.schema import _fast_validator
+    from runner.lint import (
+        suppressions,  # noqa: F401
+    )
+    from runner.lint.schema import _fast_validator
     from runner.templates.sandbox import environment
 
     environment()
@@ -246,7 +248,7 @@ def lint_text(text: str, path: str = "<string>", config: LintConfig | None = Non
     try:
         text = decode(text.encode("utf-8")) if "\x00" in text else text
     except YamlProblem as problem:
-        from runner.rules import yaml_syntax
+        from runner.lint.rules import yaml_syntax
 
         return [yaml_syntax.finding(problem, path)]
     return lint_source(text, path, config or LintConfig())[0]

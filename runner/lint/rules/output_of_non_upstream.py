@@ -41,8 +41,8 @@ import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
+from runner.lint.rules._support import finding_at, name_offset, offset_of, templates
 from runner.model import Workflow
-from runner.rules._support import finding_at, name_offset, offset_of, templates
 
 CODE = "FR203"
 NAME = "output-of-non-upstream"

@@ -50,8 +50,8 @@ from collections.abc import Iterator
 
 from runner.alert_events import ALL_FIELDS, COMMON_FIELDS, EVENTS, alert_templates, fields_of
 from runner.findings import Finding
+from runner.lint.rules._support import finding_at, offset_of, templates
 from runner.model import Workflow
-from runner.rules._support import finding_at, offset_of, templates
 from runner.templates.render import CONTEXT_NAMES, analyze, analyze_expression, spelled
 from runner.vocabulary import template_hint
 

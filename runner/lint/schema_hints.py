@@ -1,7 +1,7 @@
 """The words of schema messages: where a value is (`retryPolicy of task 'b'`), what is wrong
 with it in plain words (no regular expression, no "minimum of 1"), and what to write instead: an
 example for a missing key, a value of the wrong type, or a name that breaks the identifier rules.
-runner/schema.py decides which errors to report; this module only phrases them."""
+runner/lint/schema.py decides which errors to report; this module only phrases them."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import json
 import re
 from typing import Any
 
-from runner import key_vocabulary
 from runner.findings import get_path
+from runner.lint import key_vocabulary
 
 OPERATORS = "dummy, bash, python, http, email, branch, transfer"
 

@@ -9,7 +9,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from runner.rules._support import TAGS, tag_spans
+from runner.lint.rules._support import TAGS, tag_spans
 
 # -- shell ---------------------------------------------------------------------------------------
 SEPARATORS = frozenset({";", "&&", "||", "\n", "&"})

@@ -37,8 +37,8 @@ from collections.abc import Iterator
 
 from runner.alert_events import alert_templates
 from runner.findings import Finding
+from runner.lint.rules._support import finding_at, offset_of, templates
 from runner.model import Workflow
-from runner.rules._support import finding_at, offset_of, templates
 from runner.templates.render import analyze, analyze_expression
 
 CODE = "FR201"

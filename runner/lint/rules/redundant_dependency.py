@@ -48,8 +48,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding, Fix
+from runner.lint.rules.unknown_dependency import branch_targets
 from runner.model import Workflow
-from runner.rules.unknown_dependency import branch_targets
 
 CODE = "FR102"
 NAME = "redundant-dependency"
