@@ -15,7 +15,7 @@ __all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workfl
 if TYPE_CHECKING:
     from runner.lint.linter import lint_paths
     from runner.model import CycleError, Workflow, WorkflowError, load_workflow
-    from runner.runs import run_workflow
+    from runner.run.session import run_workflow
 
 _LAZY = {
     "Workflow": "runner.model",
@@ -23,7 +23,7 @@ _LAZY = {
     "CycleError": "runner.model",
     "load_workflow": "runner.model",
     "lint_paths": "runner.lint.linter",
-    "run_workflow": "runner.runs",
+    "run_workflow": "runner.run.session",
 }
 
 

@@ -161,7 +161,7 @@ def run(
     """Run a workflow, or print its plan with --dry-run."""
     from runner.cli_runs import check_workflow_file
     from runner.model import WorkflowError, load_workflow
-    from runner.plan import InvalidWorkflow
+    from runner.run.plan import InvalidWorkflow
 
     if log_format not in ("text", "json") or output_format not in ("text", "json"):
         raise UsageError("--log-format and --format take text or json")
@@ -189,10 +189,10 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
     import json
     from datetime import datetime, timezone
 
-    from runner.context import Variables, read_vars_file, resolve_params
-    from runner.dryrun import as_text, describe
-    from runner.plan import compile_plan, thaw
-    from runner.runs import parse_datetime
+    from runner.run.context import Variables, read_vars_file, resolve_params
+    from runner.run.dryrun import as_text, describe
+    from runner.run.plan import compile_plan, thaw
+    from runner.run.session import parse_datetime
 
     plan = compile_plan(workflow, env)
     variables = Variables(read_vars_file(vars_file) if vars_file else None)
@@ -212,7 +212,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
          state: str | None, vars_file: str | None, secrets_file: str | None, capacity: str | None,
          resume: str | None, log_format: str) -> int:
     from runner.escapes import printable
-    from runner.runs import RunOptions, execute, prepare
+    from runner.run.session import RunOptions, execute, prepare
     from runner.terminal import Reporter, summary
 
     reporter = Reporter(workflow.dag_id, log_format)
@@ -245,7 +245,7 @@ def schedule(
     import time
 
     from runner.escapes import printable
-    from runner.scheduler import schedule as run_scheduler
+    from runner.run.scheduler import schedule as run_scheduler
 
     def report(line: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {printable(line)}", flush=True)

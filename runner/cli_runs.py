@@ -102,10 +102,10 @@ def report(
     if output is not None and str(output) == "-":
         sys.stdout.write(html)
         return 0
-    from runner.safefs import safe_name, write_replacing
+    from runner.run.safefs import safe_name, write_replacing
 
     target = output or Path(f"{safe_name(detail.run.run_id, 'run id')}.html")
-    try:  # a temporary file beside it, renamed over it: never written through a link (runner/safefs.py)
+    try:  # a temporary file beside it, renamed over it: never written through a link (runner/run/safefs.py)
         write_replacing(target, html.encode("utf-8"), "report")
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the report: {exc.strerror or exc}") from None

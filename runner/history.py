@@ -21,9 +21,9 @@ from typing import Any
 
 from runner.durations import format_seconds
 from runner.errors import UsageError
-from runner.store import RunRecord, Store
+from runner.run.store import RunRecord, Store
 
-DEFAULT_STATE = ".flowrun/state.db"  # as runner.runs, which this module must not import (trio)
+DEFAULT_STATE = ".flowrun/state.db"  # as runner.run.session, which this module must not import (trio)
 FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")  # removed: not in the workflow on resume
 
 

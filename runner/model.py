@@ -90,7 +90,7 @@ class Workflow:
         self.source = source
         self.path = source.path if source is not None else path
         # where a value of `data` is written in the file, when `data` is derived from it (an
-        # environment overlay applied, task defaults filled in: runner/plan.py)
+        # environment overlay applied, task defaults filled in: runner/run/plan.py)
         self.origin = origin
         self._refresh()
 

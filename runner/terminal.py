@@ -10,10 +10,10 @@ import time
 from typing import TextIO
 
 from runner.durations import format_seconds
-from runner.engine import RunEvent
 from runner.escapes import printable
 from runner.history import iso
-from runner.runs import RunResult
+from runner.run.engine import RunEvent
+from runner.run.session import RunResult
 
 
 class Reporter:

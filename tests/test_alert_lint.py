@@ -17,7 +17,7 @@ import pytest
 
 from runner.alert_events import ABSENT, event_context
 from runner.model import Workflow
-from runner.runs import run_workflow
+from runner.run.session import run_workflow
 from runner.templates.render import TemplateProblem, evaluate, render
 
 Lint = Callable[..., list[tuple[int, int, str]]]

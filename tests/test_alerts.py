@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import pytest
 
 from runner.model import Workflow
-from runner.runs import run_workflow
+from runner.run.session import run_workflow
 
 
 def _workflow(alerts: list[dict[str, Any]], command: str = "exit 3") -> Workflow:
@@ -237,7 +237,7 @@ def test_each_event_type_fires_each_notifier(kind: str, tmp_path: Path, webhook:
 def test_a_hanging_notifier_times_out_without_changing_the_outcome(tmp_path: Path) -> None:
     from trio.testing import MockClock
 
-    from runner.runs import RunOptions, execute, prepare
+    from runner.run.session import RunOptions, execute, prepare
 
     wf = _workflow([{"id": "hang", "on": ["run_succeeded"], "notify": [{"command": "sleep 600"}]}], command="true")
     plan, setup = prepare(wf, RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path), handle_signals=False))

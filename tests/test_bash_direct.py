@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import STATE, run_api, tries
 
-from runner.operators.bash import direct_argv
+from runner.run.operators.bash import direct_argv
 
 ENV = {"PATH": os.environ["PATH"]}
 

@@ -14,7 +14,7 @@ from subprocess import CompletedProcess
 import pytest
 
 from runner.findings import Finding
-from runner.plan import origin_of
+from runner.run.plan import origin_of
 
 Findings = Callable[..., list[Finding]]
 

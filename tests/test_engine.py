@@ -27,8 +27,8 @@ from runner_helpers import (
 )
 
 from runner import Workflow, run_workflow
-from runner.plan import RetryPolicy
-from runner.process import GRACE
+from runner.run.executors.local import GRACE
+from runner.run.plan import RetryPolicy
 
 # -- retries and backoff --------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ from runner_helpers import (
     write_workflow,
 )
 
-from runner.tasklog import LOG_LIMIT
+from runner.run.tasklog import LOG_LIMIT
 
 # -- the runner killed at many points -----------------------------------------------------------------
 

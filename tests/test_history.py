@@ -21,7 +21,7 @@ import pytest
 from runner import history
 from runner.errors import UsageError
 from runner.model import Workflow
-from runner.runs import run_workflow
+from runner.run.session import run_workflow
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -251,5 +251,5 @@ def test_history_commands_do_not_import_the_runner(tmp_path: Path, demo: Demo) -
         modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
                    if line.startswith("import time:") and "|" in line}
         assert "runner.history" in modules
-        for heavy in ("trio", "httpx", "runner.engine", "runner.runs", "runner.operators"):
+        for heavy in ("trio", "httpx", "runner.run.engine", "runner.run.session", "runner.run.operators"):
             assert heavy not in modules, f"flowrun {args[0]} imported {heavy}"

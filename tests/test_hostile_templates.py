@@ -1,7 +1,7 @@
 """Hostile templates in real runs (hardening issue, part 3): sandbox escapes, huge outputs,
 recursion and CPU burners each fail their own try with one clear line, and the runner goes on.
 
-Every payload is a bash task `echo <payload>` of one workflow, run by `runner.runs.run_workflow`
+Every payload is a bash task `echo <payload>` of one workflow, run by `runner.run.session.run_workflow`
 (real processes, a real state store) in a fresh interpreter, so that its peak memory (VmHWM)
 can be measured. RENDER_SECONDS is lowered to 2 s there, so the payloads stopped by the clock
 cost 2 s each instead of 10. The bounds (runner/templates/sandbox.py, RENDER_SECONDS in runner/templates/render.py): MAX_REPEAT 1,000,000 items for
@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from runner.plan import InvalidWorkflow
-from runner.runs import run_workflow
+from runner.run.plan import InvalidWorkflow
+from runner.run.session import run_workflow
 
 SANDBOX = "refused by the template sandbox"
 
@@ -66,7 +66,7 @@ RUN = """
 import json, sys
 import runner.templates.render
 runner.templates.render.RENDER_SECONDS = 2.0
-from runner.runs import run_workflow
+from runner.run.session import run_workflow
 result = run_workflow(sys.argv[1], state=sys.argv[2], cwd=sys.argv[3])
 with open("/proc/self/status") as status:
     peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from runner_helpers import cli_env, flowrun, run_api, write_workflow
 
-from runner.masking import Masker
-from runner.operators.base import TaskFailure, TryContext
-from runner.operators.http import next_hop
+from runner.run.masking import Masker
+from runner.run.operators.base import TaskFailure, TryContext
+from runner.run.operators.http import next_hop
 
 SECRET = "sk-live-7f3a9c2e41b8d605e9a1c4f7b2d8"  # 35 characters
 OTHER = "other-secret-5d2c8e1f"

@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from runner_helpers import cli_env, flowrun, query, write_workflow
 
-from runner.masking import MASK, Masker, variants
+from runner.run.masking import MASK, Masker, variants
 
 # -- unit: Masker and StreamMasker ------------------------------------------------------------------
 

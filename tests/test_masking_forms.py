@@ -10,7 +10,7 @@ import tracemalloc
 
 import pytest
 
-from runner.masking import MASK, Masker
+from runner.run.masking import MASK, Masker
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~!@#%^&*()+=/?"
 

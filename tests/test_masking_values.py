@@ -15,7 +15,7 @@ from pathlib import Path
 
 from runner_helpers import cli_env, flowrun, query, run_api, task_states, tries, write_workflow
 
-from runner.masking import MASK
+from runner.run.masking import MASK
 
 WORKFLOW = """
 dagId: mask_values

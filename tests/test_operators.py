@@ -541,7 +541,7 @@ def test_metrics_from_json_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64])
 def test_output_collector_in_chunks(size: int) -> None:
-    from runner.operators.base import OutputCollector
+    from runner.run.operators.base import OutputCollector
 
     text = 'noise\n{"rows": 5, "label": "x"}\n\n  \nlast line\r\n\n'
     collector = OutputCollector()
@@ -552,7 +552,7 @@ def test_output_collector_in_chunks(size: int) -> None:
 
 
 def test_output_collector_limits() -> None:
-    from runner.operators.base import MAX_OUTPUT, OutputCollector, TaskFailure
+    from runner.run.operators.base import MAX_OUTPUT, OutputCollector, TaskFailure
 
     collector = OutputCollector()
     for _ in range(40):

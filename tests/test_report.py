@@ -22,7 +22,7 @@ from test_history import Demo, make_demo
 from runner import history
 from runner.model import Workflow
 from runner.report import COLORS, render_report
-from runner.runs import run_workflow
+from runner.run.session import run_workflow
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -115,7 +115,7 @@ def test_running_run_draws_open_bars(tmp_path: Path) -> None:
     """A live run: the running try's bar reaches 'now', pending tasks are listed."""
     import time
 
-    from runner.store import Store
+    from runner.run.store import Store
 
     store = Store(tmp_path / "s.db")
     store.create_run("r1", "d", "wf.yaml", "h", {}, {}, "2026-01-01T00:00:00+00:00", ["a", "b"])

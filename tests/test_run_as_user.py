@@ -10,7 +10,7 @@ from pathlib import Path
 from runner_helpers import cli_env, flowrun, query, write_workflow
 
 from runner.model import Workflow
-from runner.runs import run_workflow
+from runner.run.session import run_workflow
 
 
 def _run(tmp_path: Path, user: str) -> tuple[str, object, str | None]:

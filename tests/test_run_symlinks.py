@@ -3,7 +3,7 @@ symbolic link (or a hard link, or a directory other users can change) planted at
 
 Outside the working directory sits a sentinel file; after each case its content, its mode and
 the listing of its directory are unchanged, and flowrun either stops with one clear line (exit 2)
-or writes safely. Decisions per path (runner/safefs.py):
+or writes safely. Decisions per path (runner/run/safefs.py):
 
 | planted at | result |
 |---|---|
@@ -33,8 +33,9 @@ from pathlib import Path
 import pytest
 from runner_helpers import cli_env, flowrun, query, write_workflow
 
-from runner import safe_io, safefs
-from runner.store import Store
+from runner import safe_io
+from runner.run import safefs
+from runner.run.store import Store
 
 SENTINEL = "sentinel: must not change\n"
 SENTINEL_MODE = 0o640

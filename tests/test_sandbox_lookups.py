@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from runner.context import TaskInstance, Variables, template_context
+from runner.run.context import TaskInstance, Variables, template_context
 from runner.templates.render import TemplateProblem, analyze, render
 
 Lint = Callable[..., list[tuple[int, int, str]]]

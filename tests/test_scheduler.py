@@ -13,8 +13,8 @@ from pathlib import Path
 import trio
 
 from runner.model import Workflow
-from runner.plan import compile_plan
-from runner.scheduler import Scheduler, due_ticks
+from runner.run.plan import compile_plan
+from runner.run.scheduler import Scheduler, due_ticks
 
 HOURLY = """\
 dagId: hourly

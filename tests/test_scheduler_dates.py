@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from runner.model import Workflow
-from runner.plan import compile_plan
-from runner.scheduler import MAX_CATCHUP, Scheduler, due_ticks
+from runner.run.plan import compile_plan
+from runner.run.scheduler import MAX_CATCHUP, Scheduler, due_ticks
 
 
 def ticks(now: str, **fields: Any) -> list[str]:

@@ -27,7 +27,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from runner_helpers import cli_env, flowrun, query, write_workflow
 
-from runner.masking import MASK, variants
+from runner.run.masking import MASK, variants
 
 # -- what must not appear ---------------------------------------------------------------------------
 
@@ -279,7 +279,7 @@ def test_a_secret_given_as_a_bad_param_is_masked_in_the_error(tmp_path: Path) ->
 
 
 def test_a_short_secret_is_masked_verbatim_only_with_a_warning(tmp_path: Path) -> None:
-    """runner/masking.py: a secret under 4 characters is masked as it is (every occurrence),
+    """runner/run/masking.py: a secret under 4 characters is masked as it is (every occurrence),
     with no encoded variant (an encoded 3-character string would mask noise), and `prepare`
     warns about it; the warning does not show the secret."""
     short = "Zq~"

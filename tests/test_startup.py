@@ -38,5 +38,5 @@ def _imported_modules(tmp_path: Path, *args: str) -> set[str]:
 def test_lint_does_not_import_the_runner(tmp_path: Path) -> None:
     modules = _imported_modules(tmp_path, "lint")
     assert "runner.lint.linter" in modules  # the measurement itself works
-    for heavy in ("trio", "httpx", "anyio", "runner.engine", "runner.operators", "sqlite3"):
+    for heavy in ("trio", "httpx", "anyio", "runner.run.engine", "runner.run.operators", "sqlite3"):
         assert heavy not in modules, f"flowrun lint imported {heavy}"

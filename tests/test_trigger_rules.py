@@ -1,4 +1,4 @@
-"""Trigger rules: `runner.trigger_rules.decide` against Airflow's TriggerRuleDep code, and the
+"""Trigger rules: `runner.run.trigger_rules.decide` against Airflow's TriggerRuleDep code, and the
 propagation of `skipped` / `upstream_failed` through real runs."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import query, run_api, tries
 
-from runner.trigger_rules import RULES, decide
+from runner.run.trigger_rules import RULES, decide
 
 S, F, K, U = "success", "failed", "skipped", "upstream_failed"
 P, R, Y = "pending", "running", "up_for_retry"

@@ -103,7 +103,7 @@ def _cost(timeout: Any, policy: Any) -> float | None:
     policy = policy if isinstance(policy, dict) else {}
     retries = policy.get("maxRetries", 0)
     retries = retries if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0 else 0
-    from runner.plan import RetryPolicy
+    from runner.run.plan import RetryPolicy
 
     retry = RetryPolicy(
         max_retries=retries,

@@ -17,23 +17,23 @@ from typing import Any
 
 import trio
 
-from runner.context import Variables, read_vars_file, resolve_params
-from runner.engine import Engine, RunEvent, RunSetup
 from runner.errors import FlowrunError, UsageError, is_interrupt
-from runner.masked_values import (
+from runner.model import Workflow
+from runner.run.context import Variables, read_vars_file, resolve_params
+from runner.run.engine import Engine, RunEvent, RunSetup
+from runner.run.executors.local import STOP_SIGNALS, killpg
+from runner.run.masked_values import (
     masked_param_names,
     output_was_masked,
     reruns,
     stored_params,
     weak_secret_warnings,
 )
-from runner.masking import Masker
-from runner.model import Workflow
-from runner.plan import Plan, compile_plan, thaw
-from runner.process import STOP_SIGNALS, killpg
-from runner.resume import changed_warning, check_logical_date, resume_command, resume_params
-from runner.safefs import UnsafePath, no_symlinked_dirs
-from runner.store import Store, StoreError, process_start_time, started_by
+from runner.run.masking import Masker
+from runner.run.plan import Plan, compile_plan, thaw
+from runner.run.resume import changed_warning, check_logical_date, resume_command, resume_params
+from runner.run.safefs import UnsafePath, no_symlinked_dirs
+from runner.run.store import Store, StoreError, process_start_time, started_by
 
 DEFAULT_STATE = ".flowrun/state.db"
 
@@ -77,7 +77,7 @@ class RunResult:
     state: str
     tasks: dict[str, TaskResult]
     state_path: str
-    resume_command: str = ""  # a command line that resumes this run (runner/resume.py)
+    resume_command: str = ""  # a command line that resumes this run (runner/run/resume.py)
 
     @property
     def interrupted(self) -> bool:
@@ -190,7 +190,7 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
     )
     alerts = thaw(plan.data.get("alerts")) or []
     if alerts:
-        from runner.alerts import Alerts
+        from runner.run.alerts import Alerts
 
         setup.alerts = Alerts(alerts, store, masker, lambda kind, line: options.notify(RunEvent(kind, message=line)))
     task_hashes = {t.task_id: t.digest for t in plan.tasks}
@@ -219,7 +219,7 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
 
 def _check_logs(store: Store, logs_dir: Path, parts: tuple[str, ...]) -> None:
     """A symbolic link planted at the logs directory (or a dag's or run's) stops the run (exit 2)
-    before it starts; below it, the try's log is opened without following one (runner/tasklog.py)."""
+    before it starts; below it, the try's log is opened without following one (runner/run/tasklog.py)."""
     try:
         no_symlinked_dirs(logs_dir, parts, "task logs")
     except UnsafePath:

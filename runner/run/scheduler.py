@@ -25,10 +25,10 @@ from runner.errors import FlowrunError, is_interrupt
 from runner.lint.config import LintConfig
 from runner.lint.linter import collect
 from runner.model import Workflow, WorkflowError, load_workflow
-from runner.plan import InvalidWorkflow, Plan, compile_plan
-from runner.process import STOP_SIGNALS
-from runner.runs import RunOptions, RunResult, parse_datetime, prepare, run_async, state_path
-from runner.store import Store
+from runner.run.executors.local import STOP_SIGNALS
+from runner.run.plan import InvalidWorkflow, Plan, compile_plan
+from runner.run.session import RunOptions, RunResult, parse_datetime, prepare, run_async, state_path
+from runner.run.store import Store
 
 POLL = 5.0  # seconds between scans of the files while serving
 MAX_CATCHUP = 1000  # missed ticks created at most per workflow and scan

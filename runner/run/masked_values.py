@@ -7,7 +7,7 @@ flagged (`runs.masked_params`, `tasks.output_masked`) so that a resume never use
 as if it were the value:
 
 - a masked param must be given again (`--resume ID --param NAME=VALUE`), else the resume is
-  refused (runner/resume.py);
+  refused (runner/run/resume.py);
 - a kept output that was masked is produced again: its task runs again on resume when a task that
   runs could read it (any task downstream of it), and those wait for it (`hold`).
 
@@ -22,8 +22,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from runner.masking import MASK, SHORT_SECRET_WARNING, Masker
-from runner.plan import Plan
+from runner.run.masking import MASK, SHORT_SECRET_WARNING, Masker
+from runner.run.plan import Plan
 
 COMMON_LENGTH = 8  # a secret of only letters or only digits shorter than this is an ordinary word
 
@@ -111,7 +111,7 @@ def weak_secret_warnings(secrets: Iterable[str], params: Mapping[str, str], var_
     values = list(var_values)
     for secret in dict.fromkeys(s for s in secrets if s):
         if len(secret) < SHORT_SECRET_WARNING:
-            continue  # warned about by the masker's own check (runner/runs.py)
+            continue  # warned about by the masker's own check (runner/run/session.py)
         if len(secret) < COMMON_LENGTH and (secret.isalpha() or secret.isdigit()):
             warnings.append(
                 f"a secret is a short plain {'number' if secret.isdigit() else 'word'} ({len(secret)} characters):"

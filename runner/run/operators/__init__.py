@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runner.operators import bash, branch, dummy, email, http, python, transfer
-from runner.operators.base import Operator, TaskFailure, TryContext
+from runner.run.operators import bash, branch, dummy, email, http, python, transfer
+from runner.run.operators.base import Operator, TaskFailure, TryContext
 
 OPERATORS: dict[str, Operator] = {
     "dummy": dummy.Dummy(),

@@ -19,10 +19,10 @@ import trio
 from runner.alert_events import EVENTS, event_context, present_fields
 from runner.durations import seconds
 from runner.errors import plain
-from runner.masking import Masker
-from runner.operators.base import inherited_env
-from runner.process import killpg
-from runner.store import Store
+from runner.run.executors.local import killpg
+from runner.run.masking import Masker
+from runner.run.operators.base import inherited_env
+from runner.run.store import Store
 from runner.templates.render import TemplateProblem, evaluate, render
 
 NOTIFY_TIMEOUT = 30.0  # seconds one notifier may take
@@ -161,7 +161,7 @@ async def _webhook(target: Any, body: dict[str, Any]) -> None:
 
 
 async def _email(target: dict[str, Any], alert: Alert, message: str) -> None:
-    from runner.operators.email import send
+    from runner.run.operators.email import send
 
     to = target.get("to")
     recipients = [to] if isinstance(to, str) else list(to or [])

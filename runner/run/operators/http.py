@@ -20,7 +20,7 @@ from typing import Any
 
 from runner.durations import seconds
 from runner.errors import plain
-from runner.operators.base import MAX_OUTPUT, TaskFailure, TryContext
+from runner.run.operators.base import MAX_OUTPUT, TaskFailure, TryContext
 
 DEFAULT_TIMEOUT = 30.0
 MAX_REDIRECTS = 20  # hops followed (httpx's own default)

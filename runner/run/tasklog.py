@@ -1,7 +1,7 @@
 """The log file of one try: created on the first byte, bounded, and never the cause of a crash.
 
 Created 0600 below the logs directory, each directory 0700, none of them followed if it is a
-symbolic link (runner/safefs.py): a `.flowrun/logs/...` link planted in a repository fails the
+symbolic link (runner/run/safefs.py): a `.flowrun/logs/...` link planted in a repository fails the
 try with one line instead of sending the log elsewhere.
 """
 
@@ -11,9 +11,9 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from runner.masking import Masker
-from runner.reasons import StderrTail
-from runner.safefs import UnsafePath, create_private
+from runner.run.masking import Masker
+from runner.run.reasons import StderrTail
+from runner.run.safefs import UnsafePath, create_private
 
 LOG_LIMIT = 100 * 1024 * 1024  # bytes of a try's log; the rest of its output is dropped, with a note
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from runner.operators.base import TaskFailure, TryContext
-from runner.operators.bash import run_command
+from runner.run.operators.base import TaskFailure, TryContext
+from runner.run.operators.bash import run_command
 
 
 class Python:

@@ -19,19 +19,19 @@ from typing import Any
 
 import trio
 
-from runner.context import TaskInstance, Variables, template_context
 from runner.errors import first_leaf, only
-from runner.masked_values import shown_metrics, stored_value
-from runner.masking import Masker
-from runner.operators import OPERATORS, TaskFailure, TryContext
-from runner.operators.base import check_output, inherited_env
-from runner.plan import Plan, PlannedTask, thaw
-from runner.process import GRACE, seal_inherited_fds
-from runner.store import Store, boot_ticks
-from runner.store_schema import storable
-from runner.tasklog import MaskedLog, TryLog
+from runner.run.context import TaskInstance, Variables, template_context
+from runner.run.executors.local import GRACE, seal_inherited_fds
+from runner.run.masked_values import shown_metrics, stored_value
+from runner.run.masking import Masker
+from runner.run.operators import OPERATORS, TaskFailure, TryContext
+from runner.run.operators.base import check_output, inherited_env
+from runner.run.plan import Plan, PlannedTask, thaw
+from runner.run.store import Store, boot_ticks
+from runner.run.store_schema import storable
+from runner.run.tasklog import MaskedLog, TryLog
+from runner.run.trigger_rules import FINISHED, decide
 from runner.templates.render import TemplateProblem, contains_template, render_value
-from runner.trigger_rules import FINISHED, decide
 
 FINAL = frozenset({"success", "failed", "skipped", "upstream_failed"})
 
@@ -66,10 +66,10 @@ class RunSetup:
     outputs: dict[str, Any] = field(default_factory=dict)  # resume: kept outputs
     try_numbers: dict[str, int] = field(default_factory=dict)
     waits: dict[str, set[str]] = field(default_factory=dict)  # resume: task -> producers run again for it first
-    masked_params: list[str] = field(default_factory=list)  # params stored masked (runner/masked_values.py)
+    masked_params: list[str] = field(default_factory=list)  # params stored masked (runner/run/masked_values.py)
     resume_command: str = ""
     rng: random.Random = field(default_factory=random.Random)
-    alerts: Any = None  # runner.alerts.Alerts, when the workflow declares alerts
+    alerts: Any = None  # runner.run.alerts.Alerts, when the workflow declares alerts
 
 
 class Engine:
@@ -367,7 +367,7 @@ class Engine:
             s.notify(RunEvent("task_state", task_id, "success", try_number, duration=duration))
 
     def _skip_unchosen(self, task: PlannedTask, key: Any) -> None:
-        from runner.operators.branch import targets
+        from runner.run.operators.branch import targets
 
         chosen = set(targets(task.params["branches"], str(key)))
         changes = []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import UsageError
-from runner.masking import Masker
+from runner.run.masking import Masker
 from runner.templates.render import TemplateProblem
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import trio
 
 from runner.errors import plain
-from runner.operators.base import TaskFailure, TryContext
+from runner.run.operators.base import TaskFailure, TryContext
 
 SMTP_TIMEOUT = 30.0
 

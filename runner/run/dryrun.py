@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from runner.context import TaskInstance, Variables, template_context
 from runner.escapes import printable, printable_lines
-from runner.plan import Plan, thaw
+from runner.run.context import TaskInstance, Variables, template_context
+from runner.run.plan import Plan, thaw
 from runner.templates.render import TemplateProblem, render
 
 

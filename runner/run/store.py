@@ -2,7 +2,7 @@
 
 WAL with `synchronous=NORMAL`: a transition costs ~26 µs and survives a SIGKILL of the runner
 (FACTS.md). Every method commits before it returns, so the engine acts only on recorded state.
-The file is created 0600 in a 0700 directory, never through a symbolic link (runner/safefs.py).
+The file is created 0600 in a 0700 directory, never through a symbolic link (runner/run/safefs.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner import store_schema
 from runner.errors import FlowrunError, plain
-from runner.safefs import private_store
+from runner.run import store_schema
+from runner.run.safefs import private_store
 
 
 class StoreError(FlowrunError):

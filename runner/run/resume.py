@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from runner.context import resolve_param
 from runner.errors import UsageError
-from runner.masked_values import stored_value
-from runner.masking import Masker
-from runner.store import RunRecord
+from runner.run.context import resolve_param
+from runner.run.masked_values import stored_value
+from runner.run.masking import Masker
+from runner.run.store import RunRecord
 
 
 def resume_params(record: RunRecord, schema: Mapping[str, Any], given: Mapping[str, str], masker: Masker,

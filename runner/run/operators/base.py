@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from runner.plan import PlannedTask, thaw
-from runner.store_schema import storable
+from runner.run.plan import PlannedTask, thaw
+from runner.run.store_schema import storable
 
 MAX_OUTPUT = 1024 * 1024  # bytes of a task's output (SPEC section 1)
 MAX_OUTPUT_DEPTH = 100  # nesting of a task's output (lists and objects), as of a workflow file

@@ -19,8 +19,8 @@ import time
 from functools import lru_cache
 from typing import Any
 
-from runner.operators.base import TaskFailure, TryContext, process_env, run_as, working_dir
-from runner.process import run_group
+from runner.run.executors.local import run_group
+from runner.run.operators.base import TaskFailure, TryContext, process_env, run_as, working_dir
 
 PLAIN = re.compile(r"[ \t\n]*([A-Za-z0-9_./:,@%+-]+)((?:[ \t]+[A-Za-z0-9_./:=,@%+-]+)*)[ \t\n]*")  # (`|` blocks end in \n)
 # bash 5's builtins and keywords; `true`, `false` and `echo` of plain words are the same programs

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.operators.base import TaskFailure, TryContext
+from runner.run.operators.base import TaskFailure, TryContext
 from runner.templates.render import TemplateProblem, evaluate
 
 
