@@ -58,7 +58,7 @@ def runs(
     ctx.obj = {"state": state}
     if ctx.invoked_subcommand is not None:
         return 0
-    from runner import history
+    from runner.history import query as history
 
     _check_format(output_format, ("text", "json"))
     found = history.list_runs(state, dag, limit)
@@ -74,7 +74,7 @@ def show(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> int:
     """One run: per task its state, tries, duration, exit code and error; every try; metrics; events."""
-    from runner import history
+    from runner.history import query as history
 
     _check_format(output_format, ("text", "json"))
     detail = history.load_run(run_id, _state(ctx, state))
@@ -94,8 +94,8 @@ def report(
     state: StateOpt = None,
 ) -> int:
     """Write one self-contained HTML file: a Gantt chart of every try, the tasks, metrics and events."""
-    from runner import history
-    from runner.report import render_report
+    from runner.history import query as history
+    from runner.history.report import render_report
 
     detail = history.load_run(run_id, _state(ctx, state))
     html = render_report(detail)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from runner.durations import format_seconds
 from runner.escapes import printable
-from runner.history import iso
+from runner.history.query import iso
 from runner.run.engine import RunEvent
 from runner.run.session import RunResult
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from runner import history
 from runner.errors import UsageError
+from runner.history import query as history
 from runner.model import Workflow
 from runner.run.session import run_workflow
 
@@ -250,6 +250,6 @@ def test_history_commands_do_not_import_the_runner(tmp_path: Path, demo: Demo) -
         assert proc.returncode == 0, proc.stderr[-2000:]
         modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
                    if line.startswith("import time:") and "|" in line}
-        assert "runner.history" in modules
+        assert "runner.history.query" in modules
         for heavy in ("trio", "httpx", "runner.run.engine", "runner.run.session", "runner.run.operators"):
             assert heavy not in modules, f"flowrun {args[0]} imported {heavy}"

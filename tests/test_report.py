@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from test_history import Demo, make_demo
 
-from runner import history
+from runner.history import query as history
+from runner.history.report import COLORS, render_report
 from runner.model import Workflow
-from runner.report import COLORS, render_report
 from runner.run.session import run_workflow
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]

@@ -18,7 +18,7 @@ import time
 from html import escape
 from typing import Any
 
-from runner.history import (
+from runner.history.query import (
     EventInfo,
     MetricInfo,
     RunDetail,
