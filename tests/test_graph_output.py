@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import graphviz
+from runner import diagram as graphviz
 from runner.errors import UsageError
 from runner.model import Workflow
 

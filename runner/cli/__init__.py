@@ -159,7 +159,7 @@ def run(
     output_format: Annotated[str, typer.Option("--format", help="text or json, for --dry-run.")] = "text",
 ) -> int:
     """Run a workflow, or print its plan with --dry-run."""
-    from runner.cli_runs import check_workflow_file
+    from runner.cli.runs import check_workflow_file
     from runner.model import WorkflowError, load_workflow
     from runner.run.plan import InvalidWorkflow
 
@@ -211,9 +211,9 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
 def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, execution_date: str | None,
          state: str | None, vars_file: str | None, secrets_file: str | None, capacity: str | None,
          resume: str | None, log_format: str) -> int:
+    from runner.cli.console import Reporter, summary
     from runner.escapes import printable
     from runner.run.session import RunOptions, execute, prepare
-    from runner.terminal import Reporter, summary
 
     reporter = Reporter(workflow.dag_id, log_format)
     options = RunOptions(
@@ -254,7 +254,7 @@ def schedule(
 
 
 def _register_history() -> None:
-    from runner.cli_runs import graph, runs_app
+    from runner.cli.runs import graph, runs_app
 
     app.add_typer(runs_app, name="runs")
     app.command()(graph)

@@ -118,8 +118,8 @@ def graph(
     output_format: Annotated[str, typer.Option("--format", help="mermaid (default) or dot.")] = "mermaid",
 ) -> int:
     """Print the task graph as Mermaid or Graphviz DOT; data edges (xcom) dashed, branch keys on edges."""
+    from runner.diagram import FORMATS, render, structural_errors
     from runner.escapes import printable
-    from runner.graphviz import FORMATS, render, structural_errors
     from runner.lint.linter import LintResult
     from runner.lint.reporters import text
     from runner.model import WorkflowError, load_workflow
