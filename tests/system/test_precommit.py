@@ -25,7 +25,7 @@ from pathlib import Path
 import pre_commit  # noqa: F401 - in the test extra; the tests run it as `python -m pre_commit`
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HOOK_ID = "flowrun-lint"
 GIT_TIMEOUT = 60
 PRE_COMMIT_TIMEOUT = 300  # the first run builds a virtualenv and pip-installs the project

@@ -16,7 +16,7 @@ from runner.lint.rules import RULES
 from runner.lint.schema import is_valid, schema
 from runner.yaml.loader import parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SLOW = Draft202012Validator(schema())
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "workflows").glob("*.yaml"))
 SELF_CONTAINED = ["daily_sales_report", "branch_full_or_incremental", "validated_import", "ml_training_queues"]
 

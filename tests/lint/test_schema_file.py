@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "workflow.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "workflow.schema.json"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The newcomer corpus: realistic mistaken workflows (tests/newcomer/*.yaml), one mistake each.
+"""The newcomer corpus: realistic mistaken workflows (tests/system/newcomer/*.yaml), one mistake each.
 
 Each case opens with comments: what the newcomer did, `# expect: CODE LINE:COLUMN` (where the
 one finding must point), and for a few `# after: X ...` (the message is expected to improve when

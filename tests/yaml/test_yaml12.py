@@ -21,7 +21,7 @@ from test_fuzz import budget, emit, mutated_bytes, workflows, yaml_documents
 from runner.yaml.composer import Composer
 from runner.yaml.loader import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_url_in_a_flow_mapping_is_accepted_with_exact_positions(lint: Callable[..., list[Position]]) -> None:

@@ -1,4 +1,4 @@
-"""Whole outputs of `flowrun lint` in every format, against golden files in tests/golden/.
+"""Whole outputs of `flowrun lint` in every format, against golden files in tests/lint/golden/.
 
 The fixture workflows are written below a temporary directory and linted from there with
 relative paths, so the outputs do not depend on where the project lives. After a deliberate
@@ -27,7 +27,7 @@ from runner.lint.rules import RULES
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 GOLDEN = Path(__file__).parent / "golden"
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "data" / "sarif-schema-2.1.0.json"
 UPDATE = os.environ.get("FLOWRUN_UPDATE_GOLDEN") == "1"
 
 # Several findings of every severity: FR006 x2 (info), FR102 (warning, fixable), FR002 x2 and
