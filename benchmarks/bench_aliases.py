@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner.linter import lint_text
+from runner.lint.linter import lint_text
 
 MIB = 1024 * 1024
 HEAD = "dagId: d\ntasks:\n  - taskId: t0\n    operator: bash\n    timeout: {execution: 1m}\n"

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workloads import Deps, independent_deps, layered_deps, random_dag, workflow_yaml
 
-from runner.config import LintConfig
-from runner.fix import apply_fixes
-from runner.linter import lint_source
+from runner.lint.config import LintConfig
+from runner.lint.fix import apply_fixes
+from runner.lint.linter import lint_source
 
 
 def lint_growth(repeat: int) -> None:

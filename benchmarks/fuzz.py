@@ -202,7 +202,7 @@ def atheris_campaign(args: argparse.Namespace) -> int:
     with atheris.instrument_imports():
         import test_fuzz as f
 
-        import runner.linter  # noqa: F401 - instrumented for coverage
+        import runner.lint.linter  # noqa: F401 - instrumented for coverage
     scratch = tempfile.mkdtemp(prefix="flowrun-atheris-")
     corpus = Path(args.out) / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)

@@ -13,17 +13,17 @@ __version__ = "0.1.0"
 __all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workflow", "run_workflow"]
 
 if TYPE_CHECKING:
-    from runner.linter import lint_paths
+    from runner.lint.linter import lint_paths
     from runner.model import CycleError, Workflow, WorkflowError, load_workflow
-    from runner.runs import run_workflow
+    from runner.run.session import run_workflow
 
 _LAZY = {
     "Workflow": "runner.model",
     "WorkflowError": "runner.model",
     "CycleError": "runner.model",
     "load_workflow": "runner.model",
-    "lint_paths": "runner.linter",
-    "run_workflow": "runner.runs",
+    "lint_paths": "runner.lint.linter",
+    "run_workflow": "runner.run.session",
 }
 
 

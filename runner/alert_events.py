@@ -1,6 +1,6 @@
 """What an alert's `condition` and `message` see (SPEC section 5): the event's fields, flat.
 
-Shared by the run (runner/alerts.py builds the context) and the linter (FR201/FR202 check alert
+Shared by the run (runner/run/alerts.py builds the context) and the linter (FR201/FR202 check alert
 templates against the names their events provide), so it imports nothing heavy.
 
 Every event provides `event`, `dag_id` and `run_id`; the task events add their task's fields.

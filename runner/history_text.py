@@ -1,7 +1,7 @@
 """Run history as text and JSON: `flowrun runs` and `flowrun runs show` (SPEC section 4), and the
 cells and tables that `flowrun run`'s console and the HTML report share.
 
-Renders the dataclasses of runner/history.py. Times are epoch seconds there and ISO 8601 UTC
+Renders the dataclasses of runner/history/query.py. Times are epoch seconds there and ISO 8601 UTC
 here; nothing here reads the store, prints, or imports trio.
 """
 
@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from runner.durations import format_seconds
-from runner.store import state_path
+from runner.run.store import state_path
 
 if TYPE_CHECKING:  # (only annotations: `flowrun run`'s console takes its cells from here, not the records)
-    from runner.history import RunDetail, RunSummary
+    from runner.history.query import RunDetail, RunSummary
 
 # -- formatting helpers -----------------------------------------------------------------------------
 

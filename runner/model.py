@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from runner.findings import Finding, Fix
 from runner.graph import Graph
-from runner.source import Source, YamlProblem, load
+from runner.yaml.loader import Source, YamlProblem, load
 
 if TYPE_CHECKING:
-    from runner.schema import SchemaError
+    from runner.lint.schema import SchemaError
 
 CycleError = graphlib.CycleError
 
@@ -90,7 +90,7 @@ class Workflow:
         self.source = source
         self.path = source.path if source is not None else path
         # where a value of `data` is written in the file, when `data` is derived from it (an
-        # environment overlay applied, task defaults filled in: runner/plan.py)
+        # environment overlay applied, task defaults filled in: runner/run/plan.py)
         self.origin = origin
         self._refresh()
 
@@ -125,7 +125,7 @@ class Workflow:
     def schema_errors(self) -> list[SchemaError]:
         """The JSON Schema violations of the document (computed once, whichever rules run)."""
         if self._schema_errors is None:
-            from runner.schema import validate
+            from runner.lint.schema import validate
 
             self._schema_errors = list(validate(self.data))
         return self._schema_errors
@@ -245,13 +245,13 @@ class Workflow:
     # -- validation -------------------------------------------------------------------------------
 
     def findings(self) -> list[Finding]:
-        from runner.linter import check_workflow
+        from runner.lint.linter import check_workflow
 
         return check_workflow(self)
 
     def errors(self) -> list[Finding]:
         """The error-level findings (only the rules that report errors run)."""
-        from runner.linter import check_workflow
+        from runner.lint.linter import check_workflow
 
         return check_workflow(self, severity="error")
 

@@ -2,8 +2,8 @@
 Prefect), and the flowrun way to say each. Two tables, consulted before any spelling distance:
 
 - TEMPLATE_NAMES: dotted names written inside `{{ }}` (`task_instance`, `dag_run.conf`,
-  `secrets.X`, `inputs.parameters.x`, ...), used by FR202 (runner/rules/undefined_template_name.py)
-  and the alert checks (runner/rules/alert_templates.py);
+  `secrets.X`, `inputs.parameters.x`, ...), used by FR202 (runner/lint/rules/undefined_template_name.py)
+  and the alert checks (runner/lint/rules/alert_templates.py);
 - YAML_KEYS: keys of a workflow file (`task_id`, `retries`, `needs`, `steps`, ...), for the
   schema's messages.
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from runner.config import LintConfig
 from runner.findings import Finding
-from runner.linter import lint_text
+from runner.lint.config import LintConfig
+from runner.lint.linter import lint_text
 
 CLI_TIMEOUT = 60  # seconds; generous, every call here takes well under one
 

@@ -1,7 +1,7 @@
 """Shared helpers of the runner tests: real workflows, real processes, a real SQLite file.
 
 Nothing is mocked. A test writes a workflow into its tmp_path and runs it either in-process
-(`run_api`: `runner.runs.prepare` + `execute`, optionally with trio's MockClock) or as the real
+(`run_api`: `runner.run.session.prepare` + `execute`, optionally with trio's MockClock) or as the real
 `flowrun` command (`flowrun`/`start_flowrun`: `python -m runner.cli` in a subprocess, cwd
 tmp_path). The state store is then read with plain sqlite3.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.model import load_workflow
-from runner.plan import InvalidWorkflow
-from runner.runs import RunOptions, RunResult, execute, prepare
+from runner.run.plan import InvalidWorkflow
+from runner.run.session import RunOptions, RunResult, execute, prepare
 
 CLI_TIMEOUT = 90  # seconds; a generous bound that only says "does not hang"
 STATE = "s.db"

@@ -33,10 +33,11 @@ def test_table_without_rows_is_its_header() -> None:
 def test_the_read_side_never_imports_the_runner() -> None:
     """History, its text and the HTML report read the store only: no trio, no engine, no operators
     (`flowrun runs` starts fast; a report can be written where no task could run)."""
-    code = ("import sys, runner.history, runner.history_text, runner.report; "
+    code = ("import sys, runner.history.query, runner.history_text, runner.history.report; "
             "print(' '.join(sorted(m for m in sys.modules if m == 'trio' or m.startswith(('runner.', 'httpx')))))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             timeout=60).stdout.split()
-    assert {"runner.history", "runner.history_text", "runner.report", "runner.store"} <= set(loaded)
-    for heavy in ("trio", "httpx", "runner.engine", "runner.runs", "runner.operators", "runner.process"):
+    assert {"runner.history.query", "runner.history_text", "runner.history.report", "runner.run.store"} <= set(loaded)
+    for heavy in ("trio", "httpx", "runner.run.engine", "runner.run.session", "runner.run.operators",
+                  "runner.run.executors.local"):
         assert heavy not in loaded

@@ -9,7 +9,7 @@ import pytest
 
 import runner
 from runner import states
-from runner.trigger_rules import RULES, decide
+from runner.run.trigger_rules import RULES, decide
 
 NAMED_SETS = {"FINAL": states.FINAL, "FINISHED_OR_REMOVED": states.FINISHED_OR_REMOVED,
               "KEPT_ON_RESUME": states.KEPT_ON_RESUME}

@@ -1,4 +1,4 @@
-"""The store's read queries (runner/store.py) against a state store written by real runs.
+"""The store's read queries (runner/run/store.py) against a state store written by real runs.
 
 `run_tasks`, `run_tries`, `run_events` and `run_metrics` are what `flowrun runs show` and
 `runs report` read; `scheduled_dates` is what the scheduler resumes its ticks from; `state_path`
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from runner_helpers import run_api
 
-from runner.store import DEFAULT_STATE, Store, state_path
+from runner.run.store import DEFAULT_STATE, Store, state_path
 
 
 def workflow(marker: Path) -> dict[str, Any]:

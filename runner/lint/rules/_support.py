@@ -1,0 +1,283 @@
+"""What the template and command rules share: the workflow's strings and templates, each node
+walked and parsed once; positions of a piece of text inside a YAML scalar; effective task fields
+(`defaults` applied). The shell tokenizer is `_shell.py`. Not a rule: the registry does not list it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from runner.findings import get_path
+from runner.model import PathT, Task, Workflow
+from runner.templates.render import Analysis, analyze, analyze_expression, is_template
+from runner.yaml.loader import Node
+
+
+@dataclass
+class TemplateRef:
+    task: Task
+    path: PathT  # of the string in the document
+    source: str
+    analysis: Analysis
+    expression: bool  # a branch condition: a Jinja expression without {{ }}
+
+    @property
+    def field(self) -> str:
+        return str(self.path[3]) if len(self.path) > 3 else ""
+
+
+def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None = None,
+                     place: Callable[[PathT], Hashable] | None = None,
+                     prune: Callable[[PathT], bool] | None = None) -> Iterator[tuple[PathT, str]]:
+    """Every string value below `path` (keys excluded) with its path, in document order, each
+    node of the file once: a node reached again through an alias or a merge key is not walked
+    again (its findings are reported once, at the anchor), so a 1 MiB scalar behind 10,000
+    aliases is read once. A scalar is given again only where `place(path)` differs (for a rule
+    that reads the key: `token: *x` after `note: &x ...`). A list or mapping whose path `prune`
+    accepts is not entered. `seen` carries this across calls."""
+    seen = set() if seen is None else seen
+    source = workflow.source
+    node = source.node(path) if source is not None else None
+    data = get_path(workflow.data, path)
+    if node is None or node.data is not data:  # no file behind the data, or an edited workflow
+        yield from _data_strings(data, path, seen)
+        return
+    stack: list[tuple[PathT, Node]] = [(path, node)]
+    while stack:
+        at, node = stack.pop()
+        if node.kind == "scalar":
+            mark = (id(node), place(at) if place is not None else None)
+            if isinstance(node.data, str) and mark not in seen:
+                seen.add(mark)
+                yield at, node.data
+        elif id(node) not in seen and not (prune is not None and prune(at)):
+            seen.add(id(node))
+            if node.kind == "map":
+                stack.extend(((*at, key.data), value) for key, value in reversed(node.pairs))
+            else:
+                stack.extend(((*at, i), item) for i, (item, _) in reversed(list(enumerate(node.pairs))))
+
+
+def first_holder(workflow: Workflow, task: Task, *steps: str) -> bool:
+    """Whether `task` is the first task whose value at `steps` (e.g. "params", "command") is this
+    node of the file: a later task reaching the same node through an alias is not, so a rule
+    that judges the value alone reports it once, at the anchor, not once per alias."""
+    source = workflow.source
+    value = get_path(task.data, steps)
+    node = source.node((*task.path, *steps)) if source is not None else None
+    if node is None or node.data is not value:
+        return True
+    holders: dict[tuple[str, ...], dict[int, int]] = workflow.__dict__.setdefault("_holders", {})
+    first = holders.setdefault(steps, {}).setdefault(id(node), task.index)
+    return first == task.index
+
+
+def _data_strings(value: Any, path: PathT, seen: set[Any]) -> Iterator[tuple[PathT, str]]:
+    """`distinct_strings` over plain data: a list or mapping shared by several places once."""
+    stack: list[tuple[PathT, Any]] = [(path, value)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            yield at, value
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = list(value.items() if isinstance(value, dict) else enumerate(value))
+            stack.extend(((*at, key), item) for key, item in reversed(items))
+
+
+
+
+def templates(workflow: Workflow) -> list[TemplateRef]:
+    """Every templated string of every task's params, and every branch condition; a string
+    shared by aliases is analysed once, in the first task that holds it."""
+    cached = workflow.__dict__.get("_template_refs")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    refs = []
+    seen: set[Any] = set()
+    for task in workflow.tasks:
+        if "params" not in task.data or task.params is not task.data["params"]:
+            continue
+        for path, value in distinct_strings(workflow, (*task.path, "params"), seen):
+            if task.operator == "branch" and path[3:4] == ("branches",):
+                continue
+            if task.operator == "branch" and path[3:] == ("condition",):
+                refs.append(TemplateRef(task, path, value, analyze_expression(value), True))
+            elif is_template(value):
+                refs.append(TemplateRef(task, path, value, analyze(value), False))
+    workflow.__dict__["_template_refs"] = refs
+    return refs
+
+
+# -- positions -------------------------------------------------------------------------------------
+
+
+TAGS = (("{{", "}}"), ("{%", "%}"))
+
+
+def tag_spans(value: str, pairs: tuple[tuple[str, str], ...] = TAGS) -> Iterator[tuple[int, int]]:
+    """(start, end) of each `{{ ... }}` and `{% ... %}` tag, as `re.finditer` of `\\{\\{.*?\\}\\}|\\{%.*?%\\}`
+    finds them, in linear time: that regex scans to the end of the text again for every opener
+    that has no closer (`'{{' * 10**6` took hours)."""
+    pos = 0
+    found: dict[str, tuple[int, int]] = {opener: (-1, -1) for opener, _ in pairs}  # next opener >= pos, first closer after it
+    while True:
+        best: tuple[int, int] | None = None
+        for opener, closer in pairs:
+            if opener not in found:
+                continue
+            at, end = found[opener]
+            if at < pos:
+                at = value.find(opener, pos)
+                if end < at + 2:  # else the closer found for an earlier opener is still the first one
+                    end = value.find(closer, at + 2) if at >= 0 else -1
+                if at < 0 or end < 0:  # no closer after this opener, nor after any later one
+                    del found[opener]
+                    continue
+                found[opener] = (at, end)
+            if best is None or at < best[0]:
+                best = (at, end + len(closer))
+        if best is None:
+            return
+        yield best
+        pos = best[1]
+
+
+def line_start(value: str, lineno: int) -> int:
+    """Offset of the first character of template line `lineno` (1-based)."""
+    start = 0
+    for _ in range(lineno - 1):
+        nl = value.find("\n", start)
+        if nl < 0:
+            break
+        start = nl + 1
+    return start
+
+
+def name_offset(value: str, needle: str, start: int = 0, end: int | None = None) -> int:
+    """Offset of `needle` as a whole (dotted) name inside a `{{ }}` or `{% %}` tag, or -1.
+
+    `x` is not found in `execution_dt` or `params.x`, nor in the text around the tags."""
+    if not needle:
+        return -1
+    word = re.compile(r"(?<![\w.])" + re.escape(needle) + r"(?![\w])")
+    end = len(value) if end is None else end
+    for tag_start, tag_end in tag_spans(value):
+        if tag_end <= start:
+            continue
+        if tag_start >= end:
+            break
+        match = word.search(value, max(tag_start, start), min(tag_end, end))
+        if match:
+            return match.start()
+    return -1
+
+
+def offset_of(value: str, needle: str, lineno: int = 1) -> int:
+    """Offset of `needle` in `value`, searched from the start of template line `lineno`.
+
+    A whole name inside a template tag is preferred; then any occurrence; then the line's start."""
+    start = line_start(value, lineno)
+    found = name_offset(value, needle, start)
+    if found < 0:
+        found = value.find(needle, start) if needle else -1
+    if found < 0 and start:
+        return start
+    return max(found, 0)
+
+
+def value_position(workflow: Workflow, path: PathT, offset: int) -> tuple[int, int]:
+    """Line and column of character `offset` of the string value at `path`."""
+    source = workflow.source
+    node = source.node(path) if source is not None else None
+    if source is None or node is None or node.kind != "scalar" or not isinstance(node.data, str):
+        return workflow.position(path)
+    value: str = node.data
+    line_in_value = value.count("\n", 0, offset)
+    col_in_line = offset - (value.rfind("\n", 0, offset) + 1)
+    # the scalar as written, its line breaks made "\n": a "\r" alone ends a line too (YAML 1.2)
+    raw = re.sub(r"\r\n?", "\n", source.text[node.start:node.end])
+    if raw[:1] == "|":
+        raw_lines = raw.split("\n")
+        # the header line holds the indicator; content line k is raw line k + 1, and the value's
+        # line is the end of it (what precedes it is the block's indentation)
+        index = min(line_in_value + 1, len(raw_lines) - 1)
+        content = raw_lines[index].rstrip("\r")
+        value_lines = value.split("\n")
+        value_line = value_lines[line_in_value] if line_in_value < len(value_lines) else ""
+        indent = len(content) - len(value_line) if value_line and content.endswith(value_line) else len(content) - len(content.lstrip(" "))
+        return node.line + index, indent + col_in_line + 1
+    at = _raw_offset(raw, value, offset)
+    if at is not None:  # folded and flow scalars: the same occurrence of the same word
+        newline = raw.rfind("\n", 0, at)
+        if newline < 0:
+            return node.line, node.column + at
+        return node.line + raw.count("\n", 0, at), at - newline
+    if line_in_value == 0:
+        quoted = raw[:1] in ("'", '"')
+        fragment = value[offset:offset + 20]
+        found = raw.find(fragment) if fragment else -1
+        if found >= 0 and "\n" not in raw[:found]:
+            return node.line, node.column + found
+        return node.line, node.column + col_in_line + (1 if quoted else 0)
+    return node.line, node.column  # not found in the source text: the scalar itself
+
+
+WORD = re.compile(r"[^\s'\"\\]+")
+
+
+def _raw_offset(raw: str, value: str, offset: int) -> int | None:
+    """Where the word at `offset` of a scalar's value is in its source text, or None.
+
+    A word (no blank, quote or backslash) is written as it is in every style, and folding only
+    changes blanks and line breaks, so the n-th occurrence of the word in the value is the n-th
+    in the source (after a block scalar's header line)."""
+    word = WORD.search(value, offset)  # at `offset`, or the next word after blanks and quotes
+    if word is None:
+        return None
+    needle = word.group(0)
+    nth = _count(value, needle, word.start())
+    start = raw.find("\n") + 1 if raw[:1] == ">" else (1 if raw[:1] in ("'", '"') else 0)
+    at = start - 1
+    for _ in range(nth + 1):
+        at = raw.find(needle, at + 1)
+        if at < 0:
+            return None
+    gap = value[offset:word.start()]  # blanks or quotes before the word, when written the same
+    return at - len(gap) if gap and raw[max(at - len(gap), 0):at] == gap else at
+
+
+def _count(text: str, needle: str, end: int) -> int:
+    """Occurrences of `needle` (overlapping ones too) that start before `end`."""
+    n, at = 0, text.find(needle)
+    while 0 <= at < end:
+        n += 1
+        at = text.find(needle, at + 1)
+    return n
+
+
+def finding_at(workflow: Workflow, code: str, message: str, path: PathT, offset: int = 0) -> Any:
+    finding = workflow.finding(code, message, path)
+    line, column = value_position(workflow, path, offset)
+    from dataclasses import replace
+
+    return replace(finding, line=line, column=column)
+
+
+# -- effective fields ----------------------------------------------------------------------------
+
+
+def effective(workflow: Workflow, task: Task, key: str) -> Any:
+    """A task field, or the workflow's `defaults` for it."""
+    if key in task.data:
+        return task.data[key]
+    defaults = workflow.data.get("defaults")
+    return defaults.get(key) if isinstance(defaults, dict) else None
+
+
+def effective_path(workflow: Workflow, task: Task, key: str) -> PathT:
+    return (*task.path, key) if key in task.data else ("defaults", key)
+
+

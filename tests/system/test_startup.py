@@ -1,0 +1,42 @@
+"""`flowrun lint` must start light: the runner's imports (trio, httpx, jinja2's sandbox for
+rendering is allowed later) are never loaded by linting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+WORKFLOW = """\
+dagId: light
+schedule: "@daily"
+tasks:
+  - taskId: a
+    operator: bash
+    params: {command: echo hi}
+  - taskId: b
+    operator: dummy
+    dependencies: [a]
+"""
+
+
+def _imported_modules(tmp_path: Path, *args: str) -> set[str]:
+    path = tmp_path / "wf.yaml"
+    path.write_text(WORKFLOW)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "runner.cli", *args, str(path)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    names = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+def test_lint_does_not_import_the_runner(tmp_path: Path) -> None:
+    modules = _imported_modules(tmp_path, "lint")
+    assert "runner.lint.linter" in modules  # the measurement itself works
+    for heavy in ("trio", "httpx", "anyio", "runner.run.engine", "runner.run.operators", "sqlite3"):
+        assert heavy not in modules, f"flowrun lint imported {heavy}"
