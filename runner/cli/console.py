@@ -11,10 +11,10 @@ from typing import TextIO
 
 from runner.durations import format_seconds
 from runner.escapes import printable
-from runner.history_text import iso, table
+from runner.history.text import iso, table
 from runner.run.engine import RunEvent
 from runner.run.session import RunResult
-from runner.states import FAILED, FINAL
+from runner.run.states import FAILED, FINAL
 
 
 class RunConsole:

@@ -58,8 +58,8 @@ def runs(
     ctx.obj = {"state": state}
     if ctx.invoked_subcommand is not None:
         return 0
-    from runner import history_text
     from runner.history import query as history
+    from runner.history import text as history_text
 
     _check_format(output_format, ("text", "json"))
     found = history.list_runs(state, dag, limit)
@@ -76,8 +76,8 @@ def show(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> int:
     """One run: per task its state, tries, duration, exit code and error; every try; metrics; events."""
-    from runner import history_text
     from runner.history import query as history
+    from runner.history import text as history_text
 
     _check_format(output_format, ("text", "json"))
     detail = history.load_run(run_id, _state(ctx, state))

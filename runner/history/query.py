@@ -1,7 +1,7 @@
 """Run history read back from the state store, for `flowrun runs`, `runs show` and `runs report`.
 
-Queries return plain dataclasses; runner/history_text.py renders them as text and JSON and
-runner/report.py as HTML. Nothing here prints, exits or starts a runner: this module never
+Queries return plain dataclasses; runner/history/text.py renders them as text and JSON and
+runner/history/report.py as HTML. Nothing here prints, exits or starts a runner: this module never
 imports trio, so `flowrun runs` starts fast.
 
 Times are epoch seconds in the dataclasses and ISO 8601 UTC in the output. A try's state is the
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import UsageError
+from runner.run.states import ACTIVE_RUN, FINISHED_OR_REMOVED
 from runner.run.store import RunRecord, Store, state_path
-from runner.states import ACTIVE_RUN, FINISHED_OR_REMOVED
 
 # -- records ----------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from html import escape
 from typing import Any
 
 from runner.history.query import EventInfo, MetricInfo, RunDetail, TaskInfo, TryInfo
-from runner.history_text import clock, duration_text, payload_text, value_text
+from runner.history.text import clock, duration_text, payload_text, value_text
 
 COLORS = {
     "success": "#2f9e44",

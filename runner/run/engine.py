@@ -27,11 +27,11 @@ from runner.run.masking import Masker
 from runner.run.operators import OPERATORS, TaskFailure, TryContext
 from runner.run.operators.base import check_output, inherited_env
 from runner.run.plan import Plan, PlannedTask, thaw
+from runner.run.states import FINAL
 from runner.run.store import Store, boot_ticks
 from runner.run.store_schema import storable
 from runner.run.tasklog import MaskedLog, TryLog
 from runner.run.trigger_rules import decide
-from runner.states import FINAL
 from runner.templates.render import TemplateProblem, contains_template, render_value
 
 

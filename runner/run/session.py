@@ -33,8 +33,8 @@ from runner.run.masking import Masker
 from runner.run.plan import Plan, compile_plan, thaw
 from runner.run.resume import changed_warning, check_logical_date, resume_command, resume_params
 from runner.run.safefs import UnsafePath, no_symlinked_dirs
+from runner.run.states import KEPT_ON_RESUME
 from runner.run.store import Store, StoreError, process_start_time, started_by, state_path
-from runner.states import KEPT_ON_RESUME
 
 
 class RefusedError(FlowrunError):

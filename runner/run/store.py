@@ -21,7 +21,7 @@ from typing import Any
 from runner.errors import FlowrunError, plain
 from runner.run import store_schema
 from runner.run.safefs import private_store
-from runner.states import ACTIVE_RUN
+from runner.run.states import ACTIVE_RUN
 
 DEFAULT_STATE = ".flowrun/state.db"
 

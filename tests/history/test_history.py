@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from runner import history_text
 from runner.errors import UsageError
 from runner.history import query as history
+from runner.history import text as history_text
 from runner.model import Workflow
 from runner.run.session import run_workflow
 

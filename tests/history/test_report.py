@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from test_history import Demo, make_demo
 
-from runner import history_text
 from runner.history import query as history
+from runner.history import text as history_text
 from runner.history.report import COLORS, render_report
 from runner.model import Workflow
 from runner.run.session import run_workflow

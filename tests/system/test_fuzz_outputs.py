@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runner_helpers import run_api
 
-from runner import history_text
 from runner.history import query as history
+from runner.history import text as history_text
 
 ODD_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1" + "0" * 400, "-" + "9" * 30, "2.5e-400",
                "0", "-0.0", "1.7976931348623157e308", str(2**63), str(-(2**63) - 1)]

@@ -1,7 +1,7 @@
 """The states of tasks and runs (Airflow's names), and the sets of them that say "finished".
 
 A leaf, imported by the engine, the store and its readers, the run session and the console. The
-trigger rules count exactly the `FINAL` states as done (tests/test_states.py holds them to it).
+trigger rules count exactly the `FINAL` states as done (tests/run/test_states.py holds them to it).
 The sets differ on purpose, and their names say how:
 
 - `FINAL`: a task in one of these states will not run again in this run. The engine waits for

@@ -1,4 +1,4 @@
-"""runner/states.py: the task states and their sets have one home, and the trigger rules agree with it."""
+"""runner/run/states.py: the task states and their sets have one home, and the trigger rules agree with it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import runner
-from runner import states
+from runner.run import states
 from runner.run.trigger_rules import RULES, decide
 
 NAMED_SETS = {"FINAL": states.FINAL, "FINISHED_OR_REMOVED": states.FINISHED_OR_REMOVED,
@@ -50,7 +50,7 @@ def _literal_sets(path: Path) -> list[tuple[int, frozenset[str]]]:
 
 
 def test_no_module_spells_out_a_named_set_of_states_again() -> None:
-    """FINAL, FINISHED_OR_REMOVED and KEPT_ON_RESUME are written once, in runner/states.py."""
+    """FINAL, FINISHED_OR_REMOVED and KEPT_ON_RESUME are written once, in runner/run/states.py."""
     package = Path(runner.__file__).parent
     again = [
         f"{path.relative_to(package)}:{line}: {name}"
