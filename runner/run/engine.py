@@ -14,25 +14,35 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import trio
 
-from runner.errors import first_leaf, only
+from runner.errors import only
 from runner.run.context import TaskInstance, Variables, template_context
-from runner.run.executors.local import GRACE, seal_inherited_fds
+from runner.run.executors.base import Executor
+from runner.run.executors.local import LocalExecutor
 from runner.run.masked_values import shown_metrics, stored_value
 from runner.run.masking import Masker
 from runner.run.operators import OPERATORS, TaskFailure, TryContext
-from runner.run.operators.base import check_output, inherited_env
+from runner.run.operators.base import check_output, inherited_env, timed_out
 from runner.run.plan import Plan, PlannedTask, thaw
 from runner.run.states import FINAL
 from runner.run.store import Store, boot_ticks
-from runner.run.store_schema import storable
 from runner.run.tasklog import MaskedLog, TryLog
 from runner.run.trigger_rules import decide
-from runner.templates.render import TemplateProblem, contains_template, render_value
+from runner.run.try_prep import (
+    INTERRUPTED,
+    TryOutcome,
+    close_log,
+    rendered_params,
+    try_context,
+    unexpected,
+    with_reason,
+)
+from runner.templates.render import TemplateProblem, contains_template
 
 
 @dataclass
@@ -69,6 +79,7 @@ class RunSetup:
     resume_command: str = ""
     rng: random.Random = field(default_factory=random.Random)
     alerts: Any = None  # runner.run.alerts.Alerts, when the workflow declares alerts
+    executor: Executor = field(default_factory=LocalExecutor)  # starts the tries' processes
 
 
 class Engine:
@@ -101,7 +112,6 @@ class Engine:
     # -- the run ------------------------------------------------------------------------------
 
     async def run(self) -> str:
-        seal_inherited_fds()  # (tasks started by posix_spawn would inherit them)
         async with trio.open_nursery() as nursery:
             self.nursery = nursery
             for task in self.plan.tasks:
@@ -217,115 +227,91 @@ class Engine:
         for k, v in task.resources.items():
             self.free[k] = self.free.get(k, 0.0) + v
 
-    # -- one try ------------------------------------------------------------------------------
+    # -- one try: prepared, executed through its operator, its end recorded ------------------
 
     def log_path(self, task_id: str, try_number: int) -> Path:
         return self.run_logs / task_id / f"{try_number}.log"
 
-    def _templated(self, task: PlannedTask) -> bool:
-        """Whether any string of the task's params is a template (else nothing is rendered)."""
-        if task.task_id not in self.templated:
-            self.templated[task.task_id] = contains_template(task.params)
-        return self.templated[task.task_id]
-
     async def _try(self, task: PlannedTask, try_number: int, path: Path, started: float) -> None:
-        s = self.s
-        task_id = task.task_id
-        if task_id not in self.first_start:
-            self.first_start[task_id] = started
+        """Prepare the try (its context; `_execute` renders), execute it through its operator, end its log, record it."""
+        if task.task_id not in self.first_start:
+            self.first_start[task.task_id] = started
             if task.sla is not None:
                 self._watch_sla(task)
-        s.notify(RunEvent("task_state", task_id, "running", try_number))
-        output: Any = None
-        error: str | None = None
-        exit_code: int | None = None
-        metrics: list[tuple[str, float]] = []
-        hidden: list[str] = []
+        self.s.notify(RunEvent("task_state", task.task_id, "running", try_number))
         timeout = trio.CancelScope() if task.execution_timeout is None else \
             trio.CancelScope(deadline=trio.current_time() + task.execution_timeout)
-        with TryLog(path, s.logs_dir) as log_file:
-            streams = MaskedLog(log_file, s.masker)
-
-            def on_stop() -> None:  # before SIGTERM: what the processes write next comes after this line
-                why = f"timed out after {task.execution_timeout:g}s" if timeout.cancel_called else "the run was stopped"
-                log_file.write(f"\n{why}: SIGTERM sent to its processes (SIGKILL after {GRACE:g}s)\n", always=True)
-
-            ctx = TryContext(
-                task=task, params={}, template_context={}, outputs=self.outputs, log=streams.stdout,
-                stdout=lambda text: None, stderr=streams.stderr, on_process=lambda pid: None, cwd=s.cwd, base_env=self.base_env,
-                mask=s.masker.mask,
-            )
-
-            def on_stdout(text: str) -> None:
-                streams.stdout(text)
-                ctx.collector.feed(text)  # unmasked: the output is the value itself (masked where stored)
-
-            def on_process(pid: int) -> None:
-                s.store.record_process(s.run_id, task_id, try_number, pid, boot_ticks())
-
-            ctx.stdout, ctx.on_process, ctx.on_stop = on_stdout, on_process, on_stop
+        with TryLog(path, self.s.logs_dir) as log_file:
+            streams = MaskedLog(log_file, self.s.masker)
+            ctx = try_context(task, streams, outputs=self.outputs, mask=self.s.masker.mask, cwd=self.s.cwd,
+                              base_env=self.base_env, executor=self.s.executor, timeout=timeout,
+                              on_process=partial(self._record_process, task.task_id, try_number))
             try:
-                params = thaw(task.params)
-                if task.operator == "branch" or self._templated(task):
-                    context = template_context(
-                        self.plan.dag_id, s.run_id, s.logical_date, task_id, try_number, s.params, s.variables, self.ti
-                    )
-                    ctx.template_context = context
-                    rendered = {k: v for k, v in params.items() if k not in ("condition", "branches")} \
-                        if task.operator == "branch" else params
-                    params = {**params, **render_value(rendered, context)}
-                ctx.params = params
-                operator = OPERATORS[task.operator]
-                with timeout:
-                    output = await operator.execute(ctx)
-                    ctx.collector.flush()
-                if timeout.cancelled_caught:
-                    raise TaskFailure(f"timed out after {task.execution_timeout:g}s; its processes were stopped")
-                check_output(output, task.output_schema)  # (the value itself: masking is for what is stored and shown)
-                metrics, hidden = shown_metrics(ctx.collector.metrics, s.masker)
-            except TaskFailure as exc:
-                error, exit_code = exc.message, exc.exit_code
-                if exit_code is not None:  # the process ended by itself: its last words say why
-                    streams.flush()
-                    reason = streams.tail.last_line()
-                    if reason:
-                        error = f"{error}: {reason}"
-            except TemplateProblem as exc:
-                error = str(exc)
-            except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
-                cause = first_leaf(exc)  # (not "ExceptionGroup: Exceptions from Trio nursery")
-                error = f"{task.operator} operator failed: {type(cause).__name__}: {cause}".replace("\n", " ")
+                outcome = await self._execute(task, try_number, ctx, streams, timeout)
             except BaseException as exc:
                 if not only(exc, trio.Cancelled):  # (a cancelled nursery raises a group of them)
                     raise
                 with trio.CancelScope(shield=True):
-                    streams.flush()
-                    log_file.write("\ninterrupted: the run was stopped\n", always=True)
-                    s.store.end_try(s.run_id, task_id, try_number, "failed", "failed", ctx.exit_code,
-                                    "interrupted: the run was stopped", at=time.time())
-                    self.state[task_id] = "failed"
-                    s.notify(RunEvent("task_state", task_id, "failed", try_number, "interrupted"))
+                    self._interrupted(task, try_number, ctx, streams)
                 raise
-            if exit_code is None:
-                exit_code = ctx.exit_code
-            streams.flush()
-            if error is None and log_file.problem is not None:
-                error, output, metrics = log_file.problem, None, []
-            notes = ctx.collector.all_notes() + hidden  # values the task printed that were not recorded
-            if notes:
-                log_file.write("\n" + "".join(f"note: {s.masker.mask(n)}\n" for n in notes), always=True)
-            if error is not None:
-                error = storable(s.masker.mask(error))
-                log_file.write(f"\nerror: {error}\n", always=True)
-        if log_file.problem is not None and log_file.problem not in (error or ""):
-            error = s.masker.mask(f"{error}; {log_file.problem}" if error else log_file.problem)
-            output, metrics = None, []
-        self._finish(task, try_number, started, output, error, exit_code, metrics)
+            close_log(outcome, ctx.collector.all_notes(), streams, self.s.masker.mask)
+        outcome.closed_log(log_file.problem, self.s.masker.mask)
+        self._finish(task, try_number, started, outcome)
 
-    def _finish(self, task: PlannedTask, try_number: int, started: float, output: Any, error: str | None,
-                exit_code: int | None, metrics: list[tuple[str, float]]) -> None:
+    def _record_process(self, task_id: str, try_number: int, pgid: int) -> None:
+        self.s.store.record_process(self.s.run_id, task_id, try_number, pgid, boot_ticks())
+
+    def _render(self, task: PlannedTask, try_number: int, ctx: TryContext) -> None:
+        """The try's params, rendered when any string of them is a template (TemplateProblem if one fails)."""
+        params = thaw(task.params)
+        if task.task_id not in self.templated:  # (else nothing is rendered)
+            self.templated[task.task_id] = contains_template(task.params)
+        if task.operator == "branch" or self.templated[task.task_id]:
+            s = self.s
+            ctx.template_context = template_context(
+                self.plan.dag_id, s.run_id, s.logical_date, task.task_id, try_number, s.params, s.variables, self.ti
+            )
+            params = rendered_params(task.operator, params, ctx.template_context)
+        ctx.params = params
+
+    async def _execute(self, task: PlannedTask, try_number: int, ctx: TryContext, streams: MaskedLog,
+                       timeout: trio.CancelScope) -> TryOutcome:
+        """Render, run the operator (its processes start through the run's executor) under the
+        try's timeout, check the output. Every failure is an outcome; only a cancellation (the
+        run stopped) goes on."""
+        try:
+            self._render(task, try_number, ctx)
+            with timeout:
+                output = await OPERATORS[task.operator].execute(ctx)
+                ctx.collector.flush()
+            if timeout.cancelled_caught:
+                raise timed_out(task)
+            check_output(output, task.output_schema)  # (the value itself: masking is for what is stored and shown)
+            metrics, hidden = shown_metrics(ctx.collector.metrics, self.s.masker)
+            return TryOutcome(output, None, ctx.exit_code, metrics, hidden)
+        except TaskFailure as exc:
+            if exc.exit_code is None:
+                return TryOutcome(error=exc.message, exit_code=ctx.exit_code)
+            streams.flush()  # the process ended by itself: its last words say why
+            return TryOutcome(error=with_reason(exc.message, streams.tail.last_line()), exit_code=exc.exit_code)
+        except TemplateProblem as exc:
+            return TryOutcome(error=str(exc), exit_code=ctx.exit_code)
+        except Exception as exc:  # an operator's unexpected error fails its try, not the whole run
+            return TryOutcome(error=unexpected(task.operator, exc), exit_code=ctx.exit_code)
+
+    def _interrupted(self, task: PlannedTask, try_number: int, ctx: TryContext, streams: MaskedLog) -> None:
+        """The run was stopped during the try: recorded failed (a resume runs it again)."""
+        s = self.s
+        streams.flush()
+        streams.log.write(f"\n{INTERRUPTED}\n", always=True)
+        s.store.end_try(s.run_id, task.task_id, try_number, "failed", "failed", ctx.exit_code, INTERRUPTED, at=time.time())
+        self.state[task.task_id] = "failed"
+        s.notify(RunEvent("task_state", task.task_id, "failed", try_number, "interrupted"))
+
+    def _finish(self, task: PlannedTask, try_number: int, started: float, outcome: TryOutcome) -> None:
         s = self.s
         task_id = task.task_id
+        output, error, exit_code = outcome.output, outcome.error, outcome.exit_code
         ended = time.time()
         duration = ended - started  # = the recorded try's ended_at - started_at (`runs show`)
         log = {"log": str(self.log_path(task_id, try_number))}
@@ -333,7 +319,7 @@ class Engine:
         success = error is None
         if success:  # committed with what it lets start (or alone, below), told after that
             kept = stored_value(output, s.masker)  # stored masked; downstream tasks get the value itself
-            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, kept, metrics,
+            s.store.end_try(s.run_id, task_id, try_number, "success", "success", exit_code, None, kept, outcome.metrics,
                             defer=True, at=ended)
             if kept is not output and kept != output:  # a resume must not pass the masked text on
                 s.store.mark_output_masked(s.run_id, task_id)

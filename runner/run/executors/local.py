@@ -1,4 +1,4 @@
-"""Run a task's process in its own session and make sure none of its processes outlive it.
+"""The local executor: a task's process in its own session, none of its processes outliving it.
 
 trio's own `run_process` only signals the direct child on cancel (a `bash -c 'sleep 1 &
 sleep 2'` leaves both sleeps behind, FACTS.md). Here every task starts a new session; when the
@@ -10,6 +10,8 @@ thread, which costs more than the spawn itself when tasks are short): by `os.pos
 it runs in our working directory as our user (vfork and exec, no Python in between: make's way),
 else by `subprocess.Popen`. One task reads both pipes and awaits the exit, on an epoll set of
 the pipes and a pidfd (Linux 5.3+; elsewhere it polls every 10 ms).
+
+`LocalExecutor` is this machine's `runner.run.executors.base.Executor`.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import pwd
 import select
 import signal
 import subprocess
+import time
 from collections.abc import Callable
 from typing import Any
 
 import trio
 
-GRACE = 5.0  # seconds between SIGTERM and SIGKILL (SPEC section 3)
+from runner.run.executors.base import GRACE, PreparedTry, TryEnd
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # stop a run (SIGHUP: its terminal was closed)
 READ_SIZE = 65536
 POLL_INTERVAL = 0.01  # without pidfd_open
@@ -86,8 +90,10 @@ def _spawn(argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[s
 class _Child:
     """A started process, the read ends of its pipes, and a way to await its exit."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[str, Any]) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str | None, kwargs: dict[str, Any],
+                 grace: float = GRACE) -> None:
         """`kwargs` go to Popen (user, group, extra_groups, executable)."""
+        self.grace = grace
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
@@ -151,18 +157,18 @@ class _Child:
 
     async def drain(self) -> None:
         """Pass the output on until the leader has exited and both pipes are at their end. When
-        the leader exits, background jobs it left in the group get SIGTERM, SIGKILL `GRACE`
+        the leader exits, background jobs it left in the group get SIGTERM, SIGKILL `grace`
         seconds later if a pipe is still open, and a second after that the pipes are given up (a
         process that escaped the group may hold one). One task, whatever the process does."""
         await self._pump()
 
     async def stop(self) -> None:
-        """Stop the group (a timeout, the run stopped): SIGTERM, then SIGKILL `GRACE` seconds later,
+        """Stop the group (a timeout, the run stopped): SIGTERM, then SIGKILL `grace` seconds later,
         passing on what it writes meanwhile (a task's last words on SIGTERM belong in its log)
         until its pipes close; the leader is reaped. Call it shielded."""
         if self.stage == "running":
             killpg(self.pid, signal.SIGTERM)
-            self.stage, self.deadline = "terminated", trio.current_time() + GRACE
+            self.stage, self.deadline = "terminated", trio.current_time() + self.grace
         await self._pump()
         if self.popen.poll() is None:  # the leader closed its pipes but lives on
             with trio.move_on_at(self.deadline):
@@ -198,7 +204,7 @@ class _Child:
                 self.pidfd_watched = False
             if self.stage == "running" and exited and self.popen.poll() is not None:
                 killpg(self.pid, signal.SIGTERM)
-                self.stage, self.deadline = "terminated", trio.current_time() + GRACE
+                self.stage, self.deadline = "terminated", trio.current_time() + self.grace
             elif self.sinks and trio.current_time() >= self.deadline:
                 if self.stage == "killed":
                     return
@@ -218,43 +224,53 @@ class _Child:
         os.close(self.err)
 
 
-async def run_group(
-    argv: list[str],
-    *,
-    env: dict[str, str],
-    cwd: str | None,
-    on_stdout: Callable[[str], None],
-    on_stderr: Callable[[str], None],
-    on_start: Callable[[int], None],
-    on_stop: Callable[[], None] = lambda: None,
-    user: str | None = None,
-    executable: str | None = None,
-) -> int:
-    """Run `argv` to completion and return its exit status (negative: killed by that signal).
-    `executable` is the program to run when it is not argv[0] (found on PATH already). When the
-    run is cancelled, `on_stop` is called before the group gets SIGTERM, and what the group
-    writes until its pipes close still goes to `on_stdout`/`on_stderr`."""
-    kwargs: dict[str, Any] = {"executable": executable} if executable is not None else {}
-    if user is not None:  # the user's uid, primary group and groups: none of root's groups are kept
-        entry = pwd.getpwnam(user)
-        kwargs.update(user=entry.pw_uid, group=entry.pw_gid,
-                      extra_groups=os.getgrouplist(entry.pw_name, entry.pw_gid))
-    await trio.lowlevel.checkpoint()  # a cancelled run starts nothing
-    proc = _Child(argv, env, cwd, kwargs)
-    proc.attach(on_stdout, on_stderr)
-    pgid = proc.pid
+def _user_kwargs(user: str | None) -> dict[str, Any]:
+    """Popen's arguments to run as `user`: its uid, primary group and groups (none of root's are kept)."""
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": os.getgrouplist(entry.pw_name, entry.pw_gid)}
+
+
+class LocalExecutor:
+    """Runs each try as a process group on this machine (`runner.run.executors.base.Executor`)."""
+
+    def __init__(self) -> None:
+        self.sealed = False
+
+    async def run(self, prepared: PreparedTry) -> TryEnd:
+        """Run the try to completion; its exit status is negative when a signal killed it. When it
+        is cancelled (its deadline, the run stopped), `on_stop` is called before the group gets
+        SIGTERM, and what the group writes until its pipes close still goes to the sinks."""
+        if not self.sealed:  # once, before the first spawn (posix_spawn would pass them on)
+            seal_inherited_fds()
+            self.sealed = True
+        kwargs = _user_kwargs(prepared.user)
+        if prepared.executable is not None:
+            kwargs["executable"] = prepared.executable
+        deadline = math.inf if prepared.deadline is None else prepared.deadline
+        await trio.lowlevel.checkpoint()  # a cancelled run starts nothing
+        started = time.time()
+        proc = _Child(prepared.argv, prepared.env, prepared.cwd, kwargs, prepared.grace)
+        proc.attach(prepared.on_stdout, prepared.on_stderr)
+        with trio.move_on_at(deadline) as timeout:
+            await _run(proc, prepared)
+        return TryEnd(int(proc.returncode or 0), started, time.time(), proc.pid, timeout.cancelled_caught)
+
+
+async def _run(proc: _Child, prepared: PreparedTry) -> None:
+    """Drain the started `proc`; however this ends, its group is stopped and its descriptors closed."""
     done = False
     try:
-        on_start(pgid)  # may fail (the store is full): the group is still stopped below
+        prepared.on_start(proc.pid)  # may fail (the store is full): the group is still stopped below
         await proc.drain()
         done = True
     finally:
         if not done:  # cancelled (a timeout, the run stopped) or on_start failed
             with trio.CancelScope(shield=True):
                 try:
-                    on_stop()
+                    prepared.on_stop()
                 finally:
                     await proc.stop()
-        killpg(pgid, signal.SIGKILL)
+        killpg(proc.pid, signal.SIGKILL)
         proc.close()
-    return int(proc.returncode or 0)

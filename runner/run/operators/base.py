@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from runner.run.executors.base import Executor
 from runner.run.plan import PlannedTask, thaw
 from runner.run.store_schema import storable
 
@@ -29,6 +30,11 @@ class TaskFailure(Exception):
         self.exit_code = exit_code
 
 
+def timed_out(task: PlannedTask) -> TaskFailure:
+    """The failure of a try whose `executionTimeout` passed (its processes were stopped)."""
+    return TaskFailure(f"timed out after {task.execution_timeout or 0:g}s; its processes were stopped")
+
+
 @dataclass
 class TryContext:
     task: PlannedTask
@@ -45,6 +51,8 @@ class TryContext:
     collector: OutputCollector = field(default_factory=lambda: OutputCollector())
     exit_code: int | None = None
     base_env: dict[str, str] | None = None  # inherited_env() taken once per run (not read per task)
+    executor: Executor | None = None  # starts the try's processes (the run's; None: it may start none)
+    deadline: float | None = None  # on trio's clock: the try's timeout (its scope stops it; executors get it too)
 
 
 class Operator(Protocol):

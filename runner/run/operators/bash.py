@@ -19,8 +19,15 @@ import time
 from functools import lru_cache
 from typing import Any
 
-from runner.run.executors.local import run_group
-from runner.run.operators.base import TaskFailure, TryContext, process_env, run_as, working_dir
+from runner.run.executors.base import PreparedTry
+from runner.run.operators.base import (
+    TaskFailure,
+    TryContext,
+    process_env,
+    run_as,
+    timed_out,
+    working_dir,
+)
 
 PLAIN = re.compile(r"[ \t\n]*([A-Za-z0-9_./:,@%+-]+)((?:[ \t]+[A-Za-z0-9_./:=,@%+-]+)*)[ \t\n]*")  # (`|` blocks end in \n)
 # bash 5's builtins and keywords; `true`, `false` and `echo` of plain words are the same programs
@@ -92,8 +99,16 @@ async def run_command(ctx: TryContext, argv: list[str], direct: str | None = Non
 
 async def _run(ctx: TryContext, argv: list[str], env: dict[str, str], cwd: str, user: str | None,
                executable: str | None = None) -> int:
-    return await run_group(argv, env=env, cwd=cwd, on_stdout=ctx.stdout, on_stderr=ctx.stderr,
-                           on_start=ctx.on_process, on_stop=ctx.on_stop, user=user, executable=executable)
+    """Start `argv` through the try's executor; its exit status."""
+    if ctx.executor is None:
+        raise TaskFailure(f"{ctx.task.operator} tasks need an executor to start their processes")
+    end = await ctx.executor.run(PreparedTry(
+        argv, env, cwd, user=user, executable=executable, deadline=ctx.deadline, on_stdout=ctx.stdout,
+        on_stderr=ctx.stderr, on_start=ctx.on_process, on_stop=ctx.on_stop,
+    ))
+    if end.timed_out:  # (under the engine its own timeout scope, the outer one, sees it first)
+        raise timed_out(ctx.task)
+    return end.exit_status
 
 
 class Bash:
