@@ -1,7 +1,8 @@
 """flowrun: a declarative YAML workflow runner with a linter.
 
-The public Python API (SPEC section 7). Names are imported lazily so that `flowrun lint` does
-not pay for the runner's imports (trio, httpx).
+The public Python API (SPEC section 7), assembled in runner/api.py (the model's `Workflow` with
+the linter attached). Names are imported lazily so that `flowrun lint` does not pay for the
+runner's imports (trio, httpx).
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ __version__ = "0.1.0"
 __all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workflow", "run_workflow"]
 
 if TYPE_CHECKING:
+    from runner.api import Workflow, load_workflow, run_workflow
     from runner.lint.linter import lint_paths
-    from runner.model import CycleError, Workflow, WorkflowError, load_workflow
-    from runner.run.session import run_workflow
+    from runner.model import CycleError, WorkflowError
 
 _LAZY = {
-    "Workflow": "runner.model",
+    "Workflow": "runner.api",
+    "load_workflow": "runner.api",
+    "run_workflow": "runner.api",
     "WorkflowError": "runner.model",
     "CycleError": "runner.model",
-    "load_workflow": "runner.model",
     "lint_paths": "runner.lint.linter",
-    "run_workflow": "runner.run.session",
 }
 
 

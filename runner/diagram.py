@@ -42,20 +42,14 @@ class DagDrawing:
 
 def branch_keys(task: Task) -> dict[str, list[str]]:
     """Branch task -> {target taskId: [keys choosing it]}."""
-    branches = task.params.get("branches")
     found: dict[str, list[str]] = {}
-    if task.operator != "branch" or not isinstance(branches, dict):
-        return found
-    for key, value in branches.items():
-        targets = value if isinstance(value, list) else [value]
-        for target in targets:
-            if isinstance(target, str):
-                found.setdefault(target, []).append(str(key))
+    for path, target in task.branch_targets():
+        found.setdefault(target, []).append(str(path[2]))
     return found
 
 
 def drawing(workflow: Workflow) -> DagDrawing:
-    from runner.lint.rules._support import templates  # jinja2 is needed only for data edges
+    from runner.templates.refs import template_refs  # jinja2 is needed only for data edges
 
     graph = workflow.graph
     tasks = [workflow.by_id[name] for name in graph.names]
@@ -66,7 +60,7 @@ def drawing(workflow: Workflow) -> DagDrawing:
             keys = branch_keys(tasks[parent]).get(graph.names[child], [])
             edges.append(Edge(graph.names[parent], graph.names[child], "control", ", ".join(keys)))
     seen: set[tuple[str, str]] = set()
-    for ref in templates(workflow):
+    for ref in template_refs(workflow):
         consumer = ref.task.task_id
         if consumer is None or workflow.by_id.get(consumer) is not ref.task:
             continue  # a duplicate taskId: only the first task of that id is drawn
@@ -81,7 +75,9 @@ def drawing(workflow: Workflow) -> DagDrawing:
 
 def structural_errors(workflow: Workflow) -> list[Finding]:
     """The error-level findings that would make the drawing incomplete or wrong."""
-    return [f for f in workflow.errors() if f.code in STRUCTURE]
+    from runner.lint.linter import check_workflow
+
+    return [f for f in check_workflow(workflow, severity="error") if f.code in STRUCTURE]
 
 
 def render(workflow: Workflow, fmt: str = "mermaid") -> str:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import graphlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from runner.findings import Finding, Fix
+from runner.durations import seconds
+from runner.findings import Finding, Fix, get_path
 from runner.graph import Graph
-from runner.yaml.loader import Source, YamlProblem, load
+from runner.yaml.loader import Source, load
+from runner.yaml.nodes import Node, YamlProblem
 
 if TYPE_CHECKING:
     from runner.lint.schema import SchemaError
@@ -25,6 +27,9 @@ CycleError = graphlib.CycleError
 
 # The rules that decide what is malformed: their findings are never muted.
 EARLIEST = frozenset({"FR001", "FR002"})
+
+# Task fields that `defaults` gives every task that does not set them (SPEC section 1)
+DEFAULTABLE = ("retryPolicy", "timeout", "resources", "queue", "priority", "triggerRule", "metadata")
 
 PathT = tuple[str | int, ...]
 _T = TypeVar("_T")
@@ -39,9 +44,58 @@ class WorkflowError(Exception):
 
 
 @dataclass(frozen=True)
-class Validation:
-    valid: bool
-    errors: list[Finding]
+class RetryPolicy:
+    max_retries: int = 0
+    delay: float = 0.0
+    exponential: bool = False
+    multiplier: float = 2.0
+    max_delay: float | None = None
+    jitter: float = 0.0
+
+    @classmethod
+    def from_data(cls, data: Any) -> RetryPolicy:
+        """The policy of a `retryPolicy` mapping. Read tolerantly, as lint reads files that may be
+        invalid: a value of the wrong type counts as not given (the schema reports it)."""
+        policy = data if isinstance(data, dict) else {}
+        multiplier, jitter = policy.get("backoffMultiplier", 2), policy.get("jitter", 0)
+        return cls(
+            max_retries=_count(policy.get("maxRetries", 0)),
+            delay=seconds(policy.get("retryDelay", 0)) or 0.0,
+            exponential=policy.get("exponentialBackoff") is True,
+            multiplier=float(multiplier) if isinstance(multiplier, (int, float)) else 2.0,
+            max_delay=seconds(policy.get("maxRetryDelay")) if "maxRetryDelay" in policy else None,
+            jitter=float(jitter) if isinstance(jitter, (int, float)) else 0.0,
+        )
+
+    def delay_for(self, try_number: int, rand: float = 0.5) -> float:
+        """Seconds to wait after failed try `try_number` (1-based); `rand` in [0, 1)."""
+        delay = self.delay * (self.multiplier ** (try_number - 1) if self.exponential else 1.0)
+        if self.max_delay is not None:
+            delay = min(delay, self.max_delay)
+        if self.jitter:
+            delay *= 1 - self.jitter + 2 * self.jitter * rand
+        return max(delay, 0.0)
+
+
+def _count(value: Any) -> int:
+    """A count of the schema's `integer` type (`3` or `3.0`), or 0 when it is none."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value if value >= 0 else 0
+    return int(value) if isinstance(value, float) and value.is_integer() and value >= 0 else 0
+
+
+def branch_targets(branches: Any) -> list[tuple[PathT, str]]:
+    """(path inside the task, taskId) of every task a `branch` task's `branches` names, in file
+    order: a key's value is one taskId or a list of them; anything else names no task."""
+    found: list[tuple[PathT, str]] = []
+    for key, value in branches.items() if isinstance(branches, dict) else ():
+        if isinstance(value, str):
+            found.append((("params", "branches", key), value))
+        elif isinstance(value, list):
+            found.extend((("params", "branches", key, i), item) for i, item in enumerate(value) if isinstance(item, str))
+    return found
 
 
 class Task:
@@ -67,6 +121,11 @@ class Task:
     @property
     def dependencies(self) -> list[str]:
         return [d for _, d in self.dependency_items]
+
+    def branch_targets(self) -> list[tuple[PathT, str]]:
+        """(path inside the task, taskId) of every task a `branch` task chooses among; none for
+        a task of another operator."""
+        return branch_targets(self.params.get("branches")) if self.operator == "branch" else []
 
     @property
     def path(self) -> PathT:
@@ -242,22 +301,20 @@ class Workflow:
             raise
         self.source = None  # positions no longer match the file
 
-    # -- validation -------------------------------------------------------------------------------
+    # -- task defaults ----------------------------------------------------------------------------
 
-    def findings(self) -> list[Finding]:
-        from runner.lint.linter import check_workflow
+    def effective(self, task: Task, key: str) -> Any:
+        """A task field, or the workflow's `defaults` for it."""
+        if key in task.data:
+            return task.data[key]
+        defaults = self.data.get("defaults")
+        return defaults.get(key) if isinstance(defaults, dict) and key in DEFAULTABLE else None
 
-        return check_workflow(self)
+    def effective_path(self, task: Task, key: str) -> PathT:
+        """Where `effective(task, key)` is written."""
+        return (*task.path, key) if key in task.data or key not in DEFAULTABLE else ("defaults", key)
 
-    def errors(self) -> list[Finding]:
-        """The error-level findings (only the rules that report errors run)."""
-        from runner.lint.linter import check_workflow
-
-        return check_workflow(self, severity="error")
-
-    def validate(self) -> Validation:
-        errors = self.errors()
-        return Validation(not errors, errors)
+    # -- strings ----------------------------------------------------------------------------------
 
     def iter_strings(self) -> Iterator[tuple[PathT, str]]:
         """Every string value in the document with its path (keys excluded), in no set order."""
@@ -269,6 +326,65 @@ class Workflow:
                     yield (*path, k), v
                 elif isinstance(v, (dict, list)):
                     stack.append(((*path, k), v))
+
+    def distinct_strings(self, path: PathT = (), seen: set[Any] | None = None,
+                         place: Callable[[PathT], Hashable] | None = None,
+                         prune: Callable[[PathT], bool] | None = None) -> Iterator[tuple[PathT, str]]:
+        """Every string value below `path` (keys excluded) with its path, in document order, each
+        node of the file once: a node reached again through an alias or a merge key is not walked
+        again (its findings are reported once, at the anchor), so a 1 MiB scalar behind 10,000
+        aliases is read once. A scalar is given again only where `place(path)` differs (for a rule
+        that reads the key: `token: *x` after `note: &x ...`). A list or mapping whose path `prune`
+        accepts is not entered. `seen` carries this across calls."""
+        seen = set() if seen is None else seen
+        node = self.source.node(path) if self.source is not None else None
+        data = get_path(self.data, path)
+        if node is None or node.data is not data:  # no file behind the data, or an edited workflow
+            yield from _data_strings(data, path, seen)
+            return
+        stack: list[tuple[PathT, Node]] = [(path, node)]
+        while stack:
+            at, node = stack.pop()
+            if node.kind == "scalar":
+                mark = (id(node), place(at) if place is not None else None)
+                if isinstance(node.data, str) and mark not in seen:
+                    seen.add(mark)
+                    yield at, node.data
+            elif id(node) not in seen and not (prune is not None and prune(at)):
+                seen.add(id(node))
+                if node.kind == "map":
+                    stack.extend(((*at, key.data), value) for key, value in reversed(node.pairs))
+                else:
+                    stack.extend(((*at, i), item) for i, (item, _) in reversed(list(enumerate(node.pairs))))
+
+
+def _data_strings(value: Any, path: PathT, seen: set[Any]) -> Iterator[tuple[PathT, str]]:
+    """`distinct_strings` over plain data: a list or mapping shared by several places once."""
+    stack: list[tuple[PathT, Any]] = [(path, value)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            yield at, value
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = list(value.items() if isinstance(value, dict) else enumerate(value))
+            stack.extend(((*at, key), item) for key, item in reversed(items))
+
+
+def apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with each task's missing `DEFAULTABLE` fields copied from `defaults`; what differs
+    is copied, `data` itself is not changed."""
+    defaults = data.get("defaults") or {}
+    tasks = data.get("tasks")
+    if not (defaults and isinstance(defaults, dict) and isinstance(tasks, list)):
+        return data
+    keys = [k for k in DEFAULTABLE if k in defaults]
+    filled = [
+        {**task, **{k: copy.deepcopy(defaults[k]) for k in keys if k not in task}}
+        if isinstance(task, dict) and any(k not in task for k in keys) else task
+        for task in tasks
+    ]
+    return {**data, "tasks": filled}
 
 
 def load_workflow(path: str | Path) -> Workflow:

@@ -10,7 +10,7 @@ import pytest
 
 import runner
 from runner import CycleError, Workflow, WorkflowError, lint_paths, load_workflow
-from runner.model import Validation
+from runner.api import Validation
 
 ETL: dict[str, Any] = {
     "dagId": "etl",

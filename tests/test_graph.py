@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from runner.api import Workflow
 from runner.findings import Finding
 from runner.graph import MAX_CYCLES_PER_COMPONENT, Graph
-from runner.model import Workflow
 
 Findings = Callable[..., list[Finding]]
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from runner import safe_io
 from runner.findings import Fix
-from runner.yaml.loader import Node, Source
+from runner.yaml.loader import Source
+from runner.yaml.nodes import Node
 
 _BLOCK_PREFIX = re.compile(r"[ \t]*-[ \t]+\Z")
 _LINE_REST = re.compile(r"[ \t]*(#[^\r\n]*)?\r?(\n|\Z)")  # after a block item: a comment at most

@@ -13,7 +13,8 @@ from runner.findings import Finding, severity_rank
 from runner.lint.cache import LintCache
 from runner.lint.config import LintConfig
 from runner.lint.discovery import discover
-from runner.yaml.loader import MAX_BYTES, YamlProblem, decode, gc_paused
+from runner.yaml.loader import decode, gc_paused
+from runner.yaml.nodes import MAX_BYTES, YamlProblem
 
 if TYPE_CHECKING:
     from runner.model import Workflow
@@ -202,11 +203,11 @@ def _preload() -> None:
     from runner.lint import (
         suppressions,  # noqa: F401
     )
-    from runner.lint.schema import _fast_validator
+    from runner.lint.schema import fast_validator
     from runner.templates.sandbox import environment
 
     environment()
-    _fast_validator()
+    fast_validator()
 
 
 # Files linted between two collections of young objects while the cycle collector is paused for

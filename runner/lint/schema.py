@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -33,13 +33,27 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Any:
-    """jsonschema's validator, walking a mapping or list shared by aliases once per subschema
-    (use it inside `validating(data)`; see runner/lint/schema_aliases.py)."""
+    """jsonschema's validator of the workflow schema, walking a mapping or list shared by aliases
+    once per subschema (use it inside `validating(data)`; see runner/lint/schema_aliases.py)."""
+    return json_schema_validator(schema(), aliases_once=True)
+
+
+def json_schema_validator(spec: Mapping[str, Any], aliases_once: bool = False) -> Any:
+    """jsonschema's validator of `spec` in the one dialect flowrun reads, Draft 2020-12: the
+    workflow schema, a run parameter's schema, a task's `outputSchema`. jsonschema is imported
+    here, on first use (~40 ms)."""
     from jsonschema import Draft202012Validator
 
+    if not aliases_once:
+        return Draft202012Validator(spec)
     from runner.lint.schema_aliases import once_per_alias
 
-    return once_per_alias(Draft202012Validator)(schema())
+    return once_per_alias(Draft202012Validator)(spec)
+
+
+def json_schema_errors(spec: Mapping[str, Any], value: Any) -> list[Any]:
+    """The violations of `spec` by `value` (jsonschema's errors), in the order of their paths."""
+    return sorted(json_schema_validator(spec).iter_errors(value), key=lambda e: list(e.path))
 
 
 class SchemaError:
@@ -60,7 +74,7 @@ class SchemaError:
 
 
 @cache
-def _fast_validator() -> Any:
+def fast_validator() -> Any:
     """jsonschema-rs (Rust): answers "valid or not" in microseconds where jsonschema takes ~30 ms a
     file; the messages of an invalid file still come from jsonschema (`best_match`, paths)."""
     import jsonschema_rs
@@ -72,7 +86,7 @@ def is_valid(data: Any) -> bool | None:
     """Whether `data` is valid per jsonschema-rs; None when it cannot tell (a value it cannot
     take, such as an integer beyond 64 bits)."""
     try:
-        return bool(_fast_validator().is_valid(data))
+        return bool(fast_validator().is_valid(data))
     except Exception:
         return None
 
@@ -312,10 +326,9 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
             return
     except Exception:
         return
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    error = best_match(Draft202012Validator(spec).iter_errors(spec["default"]))
+    error = best_match(json_schema_validator(spec).iter_errors(spec["default"]))
     if error is None:
         return
     from runner.lint import schema_hints as phrase

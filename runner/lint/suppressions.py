@@ -11,7 +11,12 @@ import re
 from dataclasses import dataclass, field
 
 from runner.findings import Finding
-from runner.lint.rules import unused_suppression
+
+# FR006, the finding of a suppression that suppresses nothing: made here, documented by its rule
+# module (runner/lint/rules/unused_suppression.py, which takes these values from here)
+UNUSED_CODE = "FR006"
+UNUSED_NAME = "unused-suppression"
+UNUSED_SEVERITY = "info"
 
 _COMMENT = re.compile(r"(?:^|\s)#\s*flowrun:\s*(ignore|ignore-file)\[([^\]]*)\]")
 # Any `# flowrun:` comment; one that _COMMENT does not match (no codes, `noqa`, `disable=`) is
@@ -89,13 +94,13 @@ def apply(findings: list[Finding], text: str, path: str, active: object) -> list
             where = "in this file" if sup.whole_file else "on this line or task"
             kept.append(
                 Finding(
-                    unused_suppression.CODE,
+                    UNUSED_CODE,
                     f"unused suppression: no {code} finding {where}",
                     sup.line,
                     sup.column,
                     path=path,
-                    severity=unused_suppression.SEVERITY,
-                    name=unused_suppression.NAME,
+                    severity=UNUSED_SEVERITY,
+                    name=UNUSED_NAME,
                 )
             )
     return kept
@@ -108,5 +113,5 @@ def _malformed(sup: Suppression, path: str) -> Finding:
     else:
         message = (f"suppression '{written}' names no rule codes, so it suppresses nothing; "
                    f"write '# flowrun: ignore[FR401]' with the codes to ignore (or ignore-file[...] on a line of its own)")
-    return Finding(unused_suppression.CODE, message, sup.line, sup.column, path=path,
-                   severity=unused_suppression.SEVERITY, name=unused_suppression.NAME)
+    return Finding(UNUSED_CODE, message, sup.line, sup.column, path=path,
+                   severity=UNUSED_SEVERITY, name=UNUSED_NAME)

@@ -197,7 +197,8 @@ def read_vars_file(path: str) -> dict[str, str]:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
     if path.endswith((".yaml", ".yml")):
-        from runner.yaml.loader import YamlProblem, parse
+        from runner.yaml.loader import parse
+        from runner.yaml.nodes import YamlProblem
 
         try:
             data = parse(text, path).data
@@ -240,7 +241,8 @@ def resolve_params(schema: Mapping[str, Any], given: Mapping[str, str]) -> dict[
 
 def resolve_param(name: str, spec: Mapping[str, Any], raw: str) -> Any:
     """The value of `--param NAME=RAW`: the text for a string parameter, else a YAML scalar; checked."""
-    from runner.yaml.loader import YamlProblem, parse
+    from runner.yaml.loader import parse
+    from runner.yaml.nodes import YamlProblem
 
     types = spec.get("type")
     if types == "string" or (isinstance(types, list) and "string" in types):
@@ -260,9 +262,9 @@ def check_param(name: str, spec: Mapping[str, Any], value: Any) -> Any:
         json.dumps(value, allow_nan=False)
     except ValueError:
         raise UsageError(f"parameter '{name}': NaN and infinity are not JSON numbers; give a finite number") from None
-    from jsonschema import Draft202012Validator  # (~40 ms: only for workflows with params)
+    from runner.lint.schema import json_schema_errors  # jsonschema: only for workflows with params
 
-    errors = sorted(Draft202012Validator(dict(spec)).iter_errors(value), key=lambda e: list(e.path))
+    errors = json_schema_errors(dict(spec), value)
     if errors:
         raise UsageError(f"parameter '{name}': {errors[0].message}")
     return value

@@ -14,10 +14,9 @@ from typing import Any
 from runner.durations import seconds
 from runner.errors import FlowrunError
 from runner.findings import Finding
-from runner.model import PathT, Workflow
+from runner.model import DEFAULTABLE, PathT, RetryPolicy, Workflow, apply_defaults
 
 DEFAULT_CONCURRENCY = 16
-DEFAULTABLE = ("retryPolicy", "timeout", "resources", "queue", "priority", "triggerRule", "metadata")
 
 
 class InvalidWorkflow(FlowrunError):
@@ -28,25 +27,6 @@ class InvalidWorkflow(FlowrunError):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__(f"the workflow has {len(findings)} error(s) and cannot run")
         self.findings = findings
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 0
-    delay: float = 0.0
-    exponential: bool = False
-    multiplier: float = 2.0
-    max_delay: float | None = None
-    jitter: float = 0.0
-
-    def delay_for(self, try_number: int, rand: float = 0.5) -> float:
-        """Seconds to wait after failed try `try_number` (1-based); `rand` in [0, 1)."""
-        delay = self.delay * (self.multiplier ** (try_number - 1) if self.exponential else 1.0)
-        if self.max_delay is not None:
-            delay = min(delay, self.max_delay)
-        if self.jitter:
-            delay *= 1 - self.jitter + 2 * self.jitter * rand
-        return max(delay, 0.0)
 
 
 @dataclass(frozen=True)
@@ -105,16 +85,7 @@ def effective_data(workflow: Workflow, env: str | None) -> dict[str, Any]:
             raise FlowrunError(f"unknown environment '{env}' (known: {known})")
         for key, value in (envs[env] or {}).items():
             data[key] = copy.deepcopy(value)
-    defaults = data.get("defaults") or {}
-    tasks = data.get("tasks")
-    if defaults and isinstance(defaults, dict) and isinstance(tasks, list):
-        keys = [k for k in DEFAULTABLE if k in defaults]
-        data["tasks"] = [
-            {**task, **{k: copy.deepcopy(defaults[k]) for k in keys if k not in task}}
-            if isinstance(task, dict) and any(k not in task for k in keys) else task
-            for task in tasks
-        ]
-    return data
+    return apply_defaults(data)
 
 
 def _freeze(value: Any) -> Any:
@@ -164,7 +135,9 @@ def _errors(workflow: Workflow, env: str | None) -> tuple[dict[str, Any], list[F
     """The effective data, and the errors that keep it from running: those of the file as
     written first (an overlay's own mistakes included, each once, at its own node); then those
     that only the overlay and defaults together make, at the overlay's or the default's node."""
-    errors = workflow.errors()
+    from runner.lint.linter import check_workflow
+
+    errors = check_workflow(workflow, severity="error")
     if errors:
         return workflow.data, errors
     data = effective_data(workflow, env)
@@ -174,7 +147,7 @@ def _errors(workflow: Workflow, env: str | None) -> tuple[dict[str, Any], list[F
     effective = Workflow(data, workflow.source, workflow.path, origin=origin_of(workflow.data, env_name))
     seen: set[tuple[str, int, int]] = set()
     unique = []
-    for finding in effective.errors():  # a default shared by many tasks is one mistake
+    for finding in check_workflow(effective, severity="error"):  # a default shared by many tasks is one mistake
         if (finding.code, finding.line, finding.column) not in seen:
             seen.add((finding.code, finding.line, finding.column))
             unique.append(finding)
@@ -190,7 +163,6 @@ def compile_plan(workflow: Workflow, env: str | None = None) -> Plan:
     tasks = []
     for task in effective.tasks:
         raw = task.data
-        retry = raw.get("retryPolicy") or {}
         timeout = raw.get("timeout") or {}
         tasks.append(
             PlannedTask(
@@ -200,14 +172,7 @@ def compile_plan(workflow: Workflow, env: str | None = None) -> Plan:
                 params=_freeze(task.params),
                 dependencies=tuple(dict.fromkeys(task.dependencies)),
                 trigger_rule=task.trigger_rule,
-                retry=RetryPolicy(
-                    max_retries=int(retry.get("maxRetries", 0)),
-                    delay=seconds(retry.get("retryDelay", 0)) or 0.0,
-                    exponential=bool(retry.get("exponentialBackoff", False)),
-                    multiplier=float(retry.get("backoffMultiplier", 2)),
-                    max_delay=seconds(retry["maxRetryDelay"]) if "maxRetryDelay" in retry else None,
-                    jitter=float(retry.get("jitter", 0)),
-                ),
+                retry=RetryPolicy.from_data(raw.get("retryPolicy")),
                 execution_timeout=seconds(timeout["execution"]) if "execution" in timeout else None,
                 sla=seconds(timeout["sla"]) if "sla" in timeout else None,
                 resources=MappingProxyType({k: float(v) for k, v in (raw.get("resources") or {}).items()}),

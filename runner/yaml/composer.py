@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runner.yaml.loader import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, _line_starts
+from runner.yaml.nodes import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, line_starts
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -92,7 +92,7 @@ class Composer:
         # libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); YAML 1.2 and editors
         # do not, and ruamel's own parser counts no column for a U+FEFF inside the text, so in such
         # files positions are taken from the character index
-        self.line_starts = _line_starts(text) if _UNUSUAL.search(text) else None
+        self.line_starts = line_starts(text) if _UNUSUAL.search(text) else None
 
     def _reset(self) -> None:
         """The state of one parse (a document refused by the C parser is parsed again)."""
@@ -210,7 +210,7 @@ class Composer:
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 node, _, merges = stack.pop()
                 frame = stack[-1] if stack else None
-                node._close(self.mark(event.end_mark))
+                node.close(self.mark(event.end_mark))
                 if merges:
                     self._merge(node, merges)
                 if node.anchor is not None:
@@ -245,7 +245,7 @@ class Composer:
             while at < len(self.text) and self.text[at] in " \t\r\n\x85\u2028\u2029":  # (libyaml's breaks)
                 at += 1
         if self.line_starts is None:
-            self.line_starts = _line_starts(self.text)
+            self.line_starts = line_starts(self.text)
         line = bisect.bisect_right(self.line_starts, at) - 1
         event.start_mark = event.end_mark = _Mark(line, at - self.line_starts[line], at)
 
@@ -285,7 +285,7 @@ class Composer:
 
     def _closed(self, node: Node, event: Any) -> Node:
         """A scalar node ended at its event's end mark, and known by its anchor if it has one."""
-        node._close(self.mark(event.end_mark))
+        node.close(self.mark(event.end_mark))
         if event.anchor is not None:
             self.anchors[event.anchor] = node
             node.anchor = event.anchor

@@ -27,8 +27,8 @@ from runner_helpers import (
 )
 
 from runner import Workflow, run_workflow
+from runner.model import RetryPolicy
 from runner.run.executors.local import GRACE
-from runner.run.plan import RetryPolicy
 
 # -- retries and backoff --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from runner_helpers import cli_env, flowrun, query, write_workflow
 
-from runner.model import Workflow
+from runner.api import Workflow
 from runner.run.session import run_workflow
 
 

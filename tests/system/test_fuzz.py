@@ -65,7 +65,8 @@ from hypothesis import strategies as st
 from runner.findings import Finding
 from runner.lint.config import LintConfig
 from runner.lint.linter import lint_file, lint_text
-from runner.yaml.loader import YamlProblem, decode, parse
+from runner.yaml.loader import decode, parse
+from runner.yaml.nodes import YamlProblem
 
 settings.register_profile(
     "flowrun-fuzz",

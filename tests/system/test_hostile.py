@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runner.lint.linter import lint_text
-from runner.yaml.loader import MAX_BYTES
+from runner.yaml.nodes import MAX_BYTES
 
 REFUSAL_SECONDS = 5  # generous bound for refusing bombs and deep nesting (they take milliseconds)
 

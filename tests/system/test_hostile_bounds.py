@@ -40,7 +40,7 @@ from conftest import flowrun
 
 from runner.lint.config import LintConfig
 from runner.lint.linter import lint_file, lint_text
-from runner.yaml.loader import MAX_BYTES, MAX_DEPTH, MAX_NODES
+from runner.yaml.nodes import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 SECONDS = 60  # generous: "does not hang"
 RSS_MB = 1500  # generous: "does not blow up" (the machine has 23 GB)

@@ -14,9 +14,10 @@ from pathlib import Path
 from conftest import Position, dedent
 
 from runner.lint.linter import lint_text
-from runner.lint.rules._support import templates
 from runner.model import Workflow
-from runner.yaml.loader import MAX_TEXT, YamlProblem, parse
+from runner.templates.refs import template_refs
+from runner.yaml.loader import parse
+from runner.yaml.nodes import MAX_TEXT, YamlProblem
 
 MIB = 1024 * 1024
 
@@ -112,7 +113,7 @@ def test_a_finding_inside_an_aliased_mapping_is_reported_once_at_the_anchor(lint
 def test_each_aliased_template_is_analysed_once() -> None:
     first = '  - {taskId: t0, operator: bash, params: {command: &c "echo {{ ds }}"}}\n'
     text = "dagId: d\ntasks:\n" + first + "".join(f"  - {{taskId: t{i}, operator: bash, params: {{command: *c}}}}\n" for i in range(1, 50))
-    refs = templates(Workflow.from_source(parse(text)))
+    refs = template_refs(Workflow.from_source(parse(text)))
     assert [(ref.task.task_id, ref.path) for ref in refs] == [("t0", ("tasks", 0, "params", "command"))]
 
 

@@ -7,16 +7,8 @@ from pathlib import Path
 import pytest
 
 from runner.model import WorkflowError, load_workflow
-from runner.yaml.loader import (
-    MAX_BYTES,
-    MAX_DEPTH,
-    MAX_NODES,
-    YamlProblem,
-    decode,
-    load,
-    parse,
-    read_text,
-)
+from runner.yaml.loader import decode, load, parse, read_text
+from runner.yaml.nodes import MAX_BYTES, MAX_DEPTH, MAX_NODES, YamlProblem
 
 
 def problem(text: str) -> tuple[int, int, str]:

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from test_fuzz import budget, emit, mutated_bytes, workflows, yaml_documents
 
 from runner.yaml.composer import Composer
-from runner.yaml.loader import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem, parse
+from runner.yaml.loader import parse
+from runner.yaml.nodes import MAX_DEPTH, MAX_NODES, MAX_TEXT, Node, YamlProblem
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,8 @@ import pytest
 from conftest import dedent
 
 from runner.lint.linter import lint_text
-from runner.yaml.loader import YamlProblem, parse
+from runner.yaml.loader import parse
+from runner.yaml.nodes import YamlProblem
 
 TASK = "dagId: d\ntasks:\n  - taskId: a\n    operator: bash\n    timeout: {execution: 1m}\n    params:\n"
 

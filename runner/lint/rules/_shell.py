@@ -9,7 +9,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from runner.lint.rules._support import TAGS, tag_spans
+from runner.templates.refs import TAGS, tag_spans
 
 # -- shell ---------------------------------------------------------------------------------------
 SEPARATORS = frozenset({";", "&&", "||", "\n", "&"})

@@ -1,63 +1,21 @@
-"""What the template and command rules share: the workflow's strings and templates, each node
-walked and parsed once; positions of a piece of text inside a YAML scalar; effective task fields
-(`defaults` applied). The shell tokenizer is `_shell.py`. Not a rule: the registry does not list it."""
+"""What the template and command rules share: which task holds a node shared by aliases first;
+positions of a piece of text inside a YAML scalar. Task fields with `defaults` applied are
+`Workflow.effective`; the workflow's strings, each node once, `Workflow.distinct_strings`; its
+templates, each parsed once, runner/templates/refs.py; the shell tokenizer is `_shell.py`. Not a
+rule: the registry does not list it."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+import weakref
 from typing import Any
 
 from runner.findings import get_path
 from runner.model import PathT, Task, Workflow
-from runner.templates.render import Analysis, analyze, analyze_expression, is_template
-from runner.yaml.loader import Node
+from runner.templates.refs import tag_spans
 
-
-@dataclass
-class TemplateRef:
-    task: Task
-    path: PathT  # of the string in the document
-    source: str
-    analysis: Analysis
-    expression: bool  # a branch condition: a Jinja expression without {{ }}
-
-    @property
-    def field(self) -> str:
-        return str(self.path[3]) if len(self.path) > 3 else ""
-
-
-def distinct_strings(workflow: Workflow, path: PathT = (), seen: set[Any] | None = None,
-                     place: Callable[[PathT], Hashable] | None = None,
-                     prune: Callable[[PathT], bool] | None = None) -> Iterator[tuple[PathT, str]]:
-    """Every string value below `path` (keys excluded) with its path, in document order, each
-    node of the file once: a node reached again through an alias or a merge key is not walked
-    again (its findings are reported once, at the anchor), so a 1 MiB scalar behind 10,000
-    aliases is read once. A scalar is given again only where `place(path)` differs (for a rule
-    that reads the key: `token: *x` after `note: &x ...`). A list or mapping whose path `prune`
-    accepts is not entered. `seen` carries this across calls."""
-    seen = set() if seen is None else seen
-    source = workflow.source
-    node = source.node(path) if source is not None else None
-    data = get_path(workflow.data, path)
-    if node is None or node.data is not data:  # no file behind the data, or an edited workflow
-        yield from _data_strings(data, path, seen)
-        return
-    stack: list[tuple[PathT, Node]] = [(path, node)]
-    while stack:
-        at, node = stack.pop()
-        if node.kind == "scalar":
-            mark = (id(node), place(at) if place is not None else None)
-            if isinstance(node.data, str) and mark not in seen:
-                seen.add(mark)
-                yield at, node.data
-        elif id(node) not in seen and not (prune is not None and prune(at)):
-            seen.add(id(node))
-            if node.kind == "map":
-                stack.extend(((*at, key.data), value) for key, value in reversed(node.pairs))
-            else:
-                stack.extend(((*at, i), item) for i, (item, _) in reversed(list(enumerate(node.pairs))))
+# workflow -> steps -> id of a node -> index of the first task holding it; an entry goes with its workflow
+_holders: weakref.WeakKeyDictionary[Workflow, dict[tuple[str, ...], dict[int, int]]] = weakref.WeakKeyDictionary()
 
 
 def first_holder(workflow: Workflow, task: Task, *steps: str) -> bool:
@@ -69,80 +27,12 @@ def first_holder(workflow: Workflow, task: Task, *steps: str) -> bool:
     node = source.node((*task.path, *steps)) if source is not None else None
     if node is None or node.data is not value:
         return True
-    holders: dict[tuple[str, ...], dict[int, int]] = workflow.__dict__.setdefault("_holders", {})
+    holders = _holders.setdefault(workflow, {})
     first = holders.setdefault(steps, {}).setdefault(id(node), task.index)
     return first == task.index
 
 
-def _data_strings(value: Any, path: PathT, seen: set[Any]) -> Iterator[tuple[PathT, str]]:
-    """`distinct_strings` over plain data: a list or mapping shared by several places once."""
-    stack: list[tuple[PathT, Any]] = [(path, value)]
-    while stack:
-        at, value = stack.pop()
-        if isinstance(value, str):
-            yield at, value
-        elif isinstance(value, (dict, list)) and id(value) not in seen:
-            seen.add(id(value))
-            items = list(value.items() if isinstance(value, dict) else enumerate(value))
-            stack.extend(((*at, key), item) for key, item in reversed(items))
-
-
-
-
-def templates(workflow: Workflow) -> list[TemplateRef]:
-    """Every templated string of every task's params, and every branch condition; a string
-    shared by aliases is analysed once, in the first task that holds it."""
-    cached = workflow.__dict__.get("_template_refs")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    refs = []
-    seen: set[Any] = set()
-    for task in workflow.tasks:
-        if "params" not in task.data or task.params is not task.data["params"]:
-            continue
-        for path, value in distinct_strings(workflow, (*task.path, "params"), seen):
-            if task.operator == "branch" and path[3:4] == ("branches",):
-                continue
-            if task.operator == "branch" and path[3:] == ("condition",):
-                refs.append(TemplateRef(task, path, value, analyze_expression(value), True))
-            elif is_template(value):
-                refs.append(TemplateRef(task, path, value, analyze(value), False))
-    workflow.__dict__["_template_refs"] = refs
-    return refs
-
-
 # -- positions -------------------------------------------------------------------------------------
-
-
-TAGS = (("{{", "}}"), ("{%", "%}"))
-
-
-def tag_spans(value: str, pairs: tuple[tuple[str, str], ...] = TAGS) -> Iterator[tuple[int, int]]:
-    """(start, end) of each `{{ ... }}` and `{% ... %}` tag, as `re.finditer` of `\\{\\{.*?\\}\\}|\\{%.*?%\\}`
-    finds them, in linear time: that regex scans to the end of the text again for every opener
-    that has no closer (`'{{' * 10**6` took hours)."""
-    pos = 0
-    found: dict[str, tuple[int, int]] = {opener: (-1, -1) for opener, _ in pairs}  # next opener >= pos, first closer after it
-    while True:
-        best: tuple[int, int] | None = None
-        for opener, closer in pairs:
-            if opener not in found:
-                continue
-            at, end = found[opener]
-            if at < pos:
-                at = value.find(opener, pos)
-                if end < at + 2:  # else the closer found for an earlier opener is still the first one
-                    end = value.find(closer, at + 2) if at >= 0 else -1
-                if at < 0 or end < 0:  # no closer after this opener, nor after any later one
-                    del found[opener]
-                    continue
-                found[opener] = (at, end)
-            if best is None or at < best[0]:
-                best = (at, end + len(closer))
-        if best is None:
-            return
-        yield best
-        pos = best[1]
 
 
 def line_start(value: str, lineno: int) -> int:
@@ -264,20 +154,3 @@ def finding_at(workflow: Workflow, code: str, message: str, path: PathT, offset:
     from dataclasses import replace
 
     return replace(finding, line=line, column=column)
-
-
-# -- effective fields ----------------------------------------------------------------------------
-
-
-def effective(workflow: Workflow, task: Task, key: str) -> Any:
-    """A task field, or the workflow's `defaults` for it."""
-    if key in task.data:
-        return task.data[key]
-    defaults = workflow.data.get("defaults")
-    return defaults.get(key) if isinstance(defaults, dict) else None
-
-
-def effective_path(workflow: Workflow, task: Task, key: str) -> PathT:
-    return (*task.path, key) if key in task.data else ("defaults", key)
-
-

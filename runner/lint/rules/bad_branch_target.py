@@ -46,7 +46,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules.unknown_dependency import branch_targets
 from runner.model import Workflow
 
 CODE = "FR103"
@@ -59,7 +58,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         if task.operator != "branch" or task.task_id is None:
             continue
-        for sub, target in branch_targets(task.params):
+        for sub, target in task.branch_targets():
             downstream = workflow.by_id.get(target)
             if downstream is None or task.task_id in downstream.dependencies:
                 continue

@@ -59,7 +59,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules.unknown_dependency import branch_targets
 from runner.model import Workflow
 
 CODE = "FR105"
@@ -85,7 +84,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
         if branch.operator != "branch" or branch.task_id not in index:
             continue
         keys: dict[str, set[int]] = {}
-        for sub, target in branch_targets(branch.params):
+        for sub, target in branch.branch_targets():
             if target in index:
                 keys.setdefault(str(sub[2]), set()).add(index[target])
 

@@ -42,7 +42,6 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.lint.rules._shell import steps
-from runner.lint.rules._support import effective
 from runner.model import Workflow
 
 CODE = "FR405"
@@ -84,7 +83,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
             continue  # a task without upstream tasks runs whatever its trigger rule
         if not removes_recursively(command):
             continue
-        rule = effective(workflow, task, "triggerRule") or "all_success"
+        rule = workflow.effective(task, "triggerRule") or "all_success"
         if rule not in ("all_done", "always"):
             yield workflow.finding(
                 CODE, f"cleanup task '{task.task_id}' has triggerRule '{rule}'; use all_done so it runs even when upstream tasks fail",

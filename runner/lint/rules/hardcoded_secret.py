@@ -52,7 +52,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import distinct_strings, finding_at
+from runner.lint.rules._support import finding_at
 from runner.model import PathT, Workflow
 
 CODE = "FR301"
@@ -316,7 +316,7 @@ def _ids_only(path: PathT) -> bool:
 
 def check(workflow: Workflow) -> Iterator[Finding]:
     # each string once per kind of place (an aliased value is searched and reported once)
-    for path, value in distinct_strings(workflow, place=_place, prune=_ids_only):
+    for path, value in workflow.distinct_strings(place=_place, prune=_ids_only):
         key = path[-1] if path and isinstance(path[-1], str) else None
         if _place(path) is None:
             continue

@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import effective
 from runner.model import Workflow
 
 CODE = "FR404"
@@ -43,7 +42,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         if workflow.is_malformed((*task.path, "retryPolicy")):
             continue  # `retries: 3` is the schema's finding (it says to write retryPolicy)
-        if task.operator == "http" and effective(workflow, task, "retryPolicy") is None:
+        if task.operator == "http" and workflow.effective(task, "retryPolicy") is None:
             yield workflow.finding(
                 CODE, f"http task '{task.task_id}' has no retryPolicy; transient network errors will fail the run",
                 (*task.path, "taskId"),

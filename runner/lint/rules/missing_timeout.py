@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import effective, effective_path
 from runner.model import Workflow
 
 CODE = "FR406"
@@ -44,8 +43,8 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     for task in workflow.tasks:
         if task.operator in ("dummy", "branch", "transfer", None) or workflow.is_malformed((*task.path, "operator")):
             continue  # runs nothing, or `operator: BashOperator`: the schema's finding
-        timeout = effective(workflow, task, "timeout")
-        if workflow.is_malformed(effective_path(workflow, task, "timeout")) or workflow.is_malformed((*task.path, "timeout")):
+        timeout = workflow.effective(task, "timeout")
+        if workflow.is_malformed(workflow.effective_path(task, "timeout")) or workflow.is_malformed((*task.path, "timeout")):
             continue  # `timeout: 30s` is the schema's finding, not a missing timeout
         if not isinstance(timeout, dict) or "execution" not in timeout:
             yield workflow.finding(

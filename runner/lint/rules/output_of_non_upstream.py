@@ -41,8 +41,9 @@ import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, name_offset, offset_of, templates
+from runner.lint.rules._support import finding_at, name_offset, offset_of
 from runner.model import Workflow
+from runner.templates.refs import template_refs
 
 CODE = "FR203"
 NAME = "output-of-non-upstream"
@@ -62,7 +63,7 @@ def _locate(source: str, target: str | None, cursor: int) -> tuple[int, int]:
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
-    refs = [r for r in templates(workflow) if r.analysis.xcom_targets]
+    refs = [r for r in template_refs(workflow) if r.analysis.xcom_targets]
     if not refs:
         return
     graph = workflow.graph

@@ -48,7 +48,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding, Fix
-from runner.lint.rules.unknown_dependency import branch_targets
 from runner.model import Workflow
 
 CODE = "FR102"
@@ -69,7 +68,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     if graph.components():
         return  # with a cycle there is no order to reason about; FR101 reports it
     # (branch id, target id) of every branch task, duplicates of an id included (FR103 checks them all)
-    branch_edges = {(b.task_id, t) for b in workflow.tasks if b.operator == "branch" for _, t in branch_targets(b.params)}
+    branch_edges = {(b.task_id, t) for b in workflow.tasks for _, t in b.branch_targets()}
     for child, parent, _via in graph.redundant_edges():
         task = workflow.by_id[graph.names[child]]
         if (graph.names[parent], task.task_id) in branch_edges:

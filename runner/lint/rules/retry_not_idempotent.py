@@ -32,8 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import effective
-from runner.model import Workflow
+from runner.model import Task, Workflow
 
 CODE = "FR402"
 NAME = "retry-not-idempotent"
@@ -43,8 +42,8 @@ FIXABLE = False
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
-def _retries(workflow: Workflow, task: object) -> int:
-    policy = effective(workflow, task, "retryPolicy")  # type: ignore[arg-type]
+def _retries(workflow: Workflow, task: Task) -> int:
+    policy = workflow.effective(task, "retryPolicy")
     value = policy.get("maxRetries", 0) if isinstance(policy, dict) else 0
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 

@@ -44,9 +44,8 @@ from typing import Any
 
 from runner.durations import format_seconds, seconds
 from runner.findings import Finding
-from runner.lint.rules._support import effective
 from runner.lint.rules.invalid_schedule import schedule_problem
-from runner.model import Task, Workflow
+from runner.model import RetryPolicy, Task, Workflow
 
 CODE = "FR408"
 NAME = "run-outlasts-schedule"
@@ -86,8 +85,8 @@ def shortest_interval(expr: str) -> float | None:
 def task_cost(workflow: Workflow, task: Task, memo: dict[tuple[int, int], float | None] | None = None) -> float | None:
     """Worst-case seconds of a task, or None when it has no timeout. `memo` keeps the cost per
     (timeout, retryPolicy) object pair: tasks that take both from `defaults` share them."""
-    timeout = effective(workflow, task, "timeout")
-    policy: Any = effective(workflow, task, "retryPolicy")
+    timeout = workflow.effective(task, "timeout")
+    policy: Any = workflow.effective(task, "retryPolicy")
     if memo is None:
         return _cost(timeout, policy)
     key = (id(timeout), id(policy))
@@ -103,17 +102,7 @@ def _cost(timeout: Any, policy: Any) -> float | None:
     policy = policy if isinstance(policy, dict) else {}
     retries = policy.get("maxRetries", 0)
     retries = retries if isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0 else 0
-    from runner.run.plan import RetryPolicy
-
-    retry = RetryPolicy(
-        max_retries=retries,
-        delay=seconds(policy.get("retryDelay", 0)) or 0.0,
-        exponential=policy.get("exponentialBackoff") is True,
-        multiplier=float(policy.get("backoffMultiplier", 2)) if isinstance(policy.get("backoffMultiplier", 2), (int, float)) else 2.0,
-        max_delay=seconds(policy.get("maxRetryDelay")) if "maxRetryDelay" in policy else None,
-        jitter=float(policy.get("jitter", 0)) if isinstance(policy.get("jitter", 0), (int, float)) else 0.0,
-    )
-    return (execution * _float(retries + 1) if execution else 0.0) + _delays(retry, retries)
+    return (execution * _float(retries + 1) if execution else 0.0) + _delays(RetryPolicy.from_data(policy), retries)
 
 
 def _float(count: int) -> float:
@@ -123,7 +112,7 @@ def _float(count: int) -> float:
         return math.inf
 
 
-def _delays(retry: Any, retries: int) -> float:
+def _delays(retry: RetryPolicy, retries: int) -> float:
     """The sum of the worst-case retry delays, without a step per retry (`maxRetries: 10**9`
     hung lint): the delays grow to their cap or to infinity, or shrink to 0, and are all equal
     from the first two equal ones on; past 2,000 steps the largest of the last two stands for

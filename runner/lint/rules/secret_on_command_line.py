@@ -33,8 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, offset_of, templates
+from runner.lint.rules._support import finding_at, offset_of
 from runner.model import Workflow
+from runner.templates.refs import template_refs
 from runner.templates.render import spelled
 
 CODE = "FR303"
@@ -44,7 +45,7 @@ FIXABLE = False
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
-    for ref in templates(workflow):
+    for ref in template_refs(workflow):
         if ref.expression or ref.field not in ("command", "pythonCode") or len(ref.path) != 4:
             continue
         for name in sorted(ref.analysis.names):

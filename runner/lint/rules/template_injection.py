@@ -43,8 +43,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, line_start, name_offset, offset_of, templates
+from runner.lint.rules._support import finding_at, line_start, name_offset, offset_of
 from runner.model import Workflow
+from runner.templates.refs import template_refs
 
 CODE = "FR302"
 NAME = "template-injection"
@@ -65,7 +66,7 @@ def _tainted(names: set[str]) -> str | None:
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
-    for ref in templates(workflow):
+    for ref in template_refs(workflow):
         if ref.expression or ref.field not in SAFE_FILTERS or len(ref.path) != 4:
             continue
         wanted, safe = SAFE_FILTERS[ref.field]

@@ -37,8 +37,9 @@ from collections.abc import Iterator
 
 from runner.alert_events import alert_templates
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, offset_of, templates
+from runner.lint.rules._support import finding_at, offset_of
 from runner.model import Workflow
+from runner.templates.refs import template_refs
 from runner.templates.render import analyze, analyze_expression
 
 CODE = "FR201"
@@ -48,7 +49,7 @@ FIXABLE = False
 
 
 def check(workflow: Workflow) -> Iterator[Finding]:
-    for ref in templates(workflow):
+    for ref in template_refs(workflow):
         error = ref.analysis.error
         if error is None:
             continue

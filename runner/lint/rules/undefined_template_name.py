@@ -50,8 +50,9 @@ from collections.abc import Iterator
 
 from runner.alert_events import ALL_FIELDS, COMMON_FIELDS, EVENTS, alert_templates, fields_of
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, offset_of, templates
+from runner.lint.rules._support import finding_at, offset_of
 from runner.model import Workflow
+from runner.templates.refs import template_refs
 from runner.templates.render import CONTEXT_NAMES, analyze, analyze_expression, spelled
 from runner.vocabulary import template_hint
 
@@ -119,7 +120,7 @@ def _dollar(source: str, name: str, reason: str) -> str:
 def check(workflow: Workflow) -> Iterator[Finding]:
     declared = workflow.data.get("params")
     declared = declared if isinstance(declared, dict) else {}
-    for ref in templates(workflow):
+    for ref in template_refs(workflow):
         if ref.analysis.error is not None:
             continue
         where = f"(task '{ref.task.task_id}')"

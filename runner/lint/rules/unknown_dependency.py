@@ -35,7 +35,7 @@ import difflib
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.model import PathT, Workflow
+from runner.model import Workflow
 
 CODE = "FR004"
 NAME = "unknown-dependency"
@@ -46,20 +46,6 @@ FIXABLE = False
 def _hint(name: str, names: list[str]) -> str:
     close = difflib.get_close_matches(name, names, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def branch_targets(params: dict[str, object]) -> Iterator[tuple[PathT, str]]:
-    """(path inside params, target) of every taskId named by a branch task's `branches`."""
-    branches = params.get("branches")
-    if not isinstance(branches, dict):
-        return
-    for key, value in branches.items():
-        if isinstance(value, str):
-            yield ("params", "branches", key), value
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, str):
-                    yield ("params", "branches", key, i), item
 
 
 def _meant_ids(workflow: Workflow) -> set[str]:
@@ -86,13 +72,12 @@ def check(workflow: Workflow) -> Iterator[Finding]:
                     CODE, f"dependency '{dep}' of {task.label} names no task{_hint(dep, names)}",
                     (*task.path, "dependencies", j),
                 )
-        if task.operator == "branch":
-            for sub, target in branch_targets(task.params):
-                if target not in known:
-                    yield workflow.finding(
-                        CODE, f"branch target '{target}' of {task.label} names no task{_hint(target, names)}",
-                        (*task.path, *sub),
-                    )
+        for sub, target in task.branch_targets():
+            if target not in known:
+                yield workflow.finding(
+                    CODE, f"branch target '{target}' of {task.label} names no task{_hint(target, names)}",
+                    (*task.path, *sub),
+                )
         source = task.params.get("sourceTask")
         if task.operator == "transfer" and isinstance(source, str) and source not in known:
             yield workflow.finding(

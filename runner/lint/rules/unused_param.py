@@ -34,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import templates
 from runner.model import Workflow
+from runner.templates.refs import template_refs
 from runner.templates.render import analyze, analyze_expression, is_template
 
 CODE = "FR204"
@@ -69,7 +69,7 @@ def check(workflow: Workflow) -> Iterator[Finding]:
     if alert_names is None:
         return
     used = set(alert_names)
-    for ref in templates(workflow):
+    for ref in template_refs(workflow):
         if ref.analysis.error is not None:
             return  # a template FR201 cannot parse may well use them: no guess about the others
         used |= ref.analysis.names

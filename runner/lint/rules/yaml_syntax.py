@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
-from runner.yaml.loader import YamlProblem
+from runner.yaml.nodes import YamlProblem
 
 CODE = "FR001"
 NAME = "yaml-syntax"

@@ -172,9 +172,9 @@ def check_output(output: Any, schema: Any = None) -> None:
     """The output's limits, then its `outputSchema` when the task has one (TaskFailure if not met)."""
     check_limits(output)
     if schema is not None:
-        from jsonschema import Draft202012Validator
+        from runner.lint.schema import json_schema_errors
 
-        errors = sorted(Draft202012Validator(thaw(schema)).iter_errors(output), key=lambda e: list(e.path))
+        errors = json_schema_errors(thaw(schema), output)
         if errors:
             where = "/".join(str(p) for p in errors[0].absolute_path) or "output"
             raise TaskFailure(f"output does not match outputSchema at {where}: {errors[0].message}")

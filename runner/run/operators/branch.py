@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from runner.model import branch_targets
 from runner.run.operators.base import TaskFailure, TryContext
+from runner.run.plan import thaw
 from runner.templates.render import TemplateProblem, evaluate
 
 
 def targets(branches: Any, key: str) -> list[str]:
-    chosen = branches.get(key)
-    return [chosen] if isinstance(chosen, str) else [str(t) for t in chosen or ()]
+    """The taskIds the `branches` of a planned task (frozen) name for `key`."""
+    return [target for path, target in branch_targets(thaw(branches)) if path[2] == key]
 
 
 class Branch:
