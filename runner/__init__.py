@@ -13,13 +13,14 @@ __version__ = "0.1.0"
 __all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workflow", "run_workflow"]
 
 if TYPE_CHECKING:
+    from runner.errors import WorkflowError
     from runner.lint.linter import lint_paths
-    from runner.model import CycleError, Workflow, WorkflowError, load_workflow
+    from runner.model import CycleError, Workflow, load_workflow
     from runner.run.session import run_workflow
 
 _LAZY = {
     "Workflow": "runner.model",
-    "WorkflowError": "runner.model",
+    "WorkflowError": "runner.errors",
     "CycleError": "runner.model",
     "load_workflow": "runner.model",
     "lint_paths": "runner.lint.linter",

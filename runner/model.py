@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import graphlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from runner.errors import WorkflowError
 from runner.findings import Finding, Fix
 from runner.graph import Graph
 from runner.yaml.loader import Source, YamlProblem, load
@@ -28,14 +29,6 @@ EARLIEST = frozenset({"FR001", "FR002"})
 
 PathT = tuple[str | int, ...]
 _T = TypeVar("_T")
-
-
-class WorkflowError(Exception):
-    """A file that cannot be loaded as a workflow (one line, with its position)."""
-
-    def __init__(self, path: str, line: int, column: int, message: str) -> None:
-        super().__init__(f"{path}:{line}:{column}: {message}")
-        self.path, self.line, self.column, self.message = path, line, column, message
 
 
 @dataclass(frozen=True)
@@ -258,17 +251,6 @@ class Workflow:
     def validate(self) -> Validation:
         errors = self.errors()
         return Validation(not errors, errors)
-
-    def iter_strings(self) -> Iterator[tuple[PathT, str]]:
-        """Every string value in the document with its path (keys excluded), in no set order."""
-        stack: list[tuple[PathT, Any]] = [((), self.data)]
-        while stack:
-            path, value = stack.pop()
-            for k, v in value.items() if isinstance(value, dict) else enumerate(value):
-                if isinstance(v, str):
-                    yield (*path, k), v
-                elif isinstance(v, (dict, list)):
-                    stack.append(((*path, k), v))
 
 
 def load_workflow(path: str | Path) -> Workflow:

@@ -21,11 +21,12 @@ import trio
 
 from runner.errors import first_leaf, only
 from runner.run.context import TaskInstance, Variables, template_context
+from runner.run.environment import inherited_env
 from runner.run.executors.local import GRACE, seal_inherited_fds
 from runner.run.masked_values import shown_metrics, stored_value
 from runner.run.masking import Masker
 from runner.run.operators import OPERATORS, TaskFailure, TryContext
-from runner.run.operators.base import check_output, inherited_env
+from runner.run.operators.base import check_output
 from runner.run.plan import Plan, PlannedTask, thaw
 from runner.run.store import Store, boot_ticks
 from runner.run.store_schema import storable
