@@ -15,14 +15,15 @@ __all__ = ["CycleError", "Workflow", "WorkflowError", "lint_paths", "load_workfl
 
 if TYPE_CHECKING:
     from runner.api import Workflow, load_workflow, run_workflow
+    from runner.errors import WorkflowError
     from runner.lint.linter import lint_paths
-    from runner.model import CycleError, WorkflowError
+    from runner.model import CycleError
 
 _LAZY = {
     "Workflow": "runner.api",
     "load_workflow": "runner.api",
     "run_workflow": "runner.api",
-    "WorkflowError": "runner.model",
+    "WorkflowError": "runner.errors",
     "CycleError": "runner.model",
     "lint_paths": "runner.lint.linter",
 }

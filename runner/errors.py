@@ -17,6 +17,28 @@ class UsageError(FlowrunError):
     exit_code = 2
 
 
+class NoSuchPath(UsageError):
+    """A path given on the command line that names nothing (exit 2: SPEC section 4 calls a
+    missing path a usage error). `expected` is what the command takes there."""
+
+    def __init__(self, path: str, expected: str = "file or directory") -> None:
+        super().__init__(f"{path}: no such {expected}")
+        self.path = path
+
+
+class WorkflowError(FlowrunError):
+    """A file that cannot be loaded as a workflow: one line with its position (exit 2, as a
+    broken workflow that `run` cannot run). The command line prints it as the FR001 finding
+    `flowrun lint` would report."""
+
+    exit_code = 2
+    code = "FR001"
+
+    def __init__(self, path: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+        self.path, self.line, self.column, self.message = path, line, column, message
+
+
 _ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from runner.durations import seconds
+from runner.errors import WorkflowError
 from runner.findings import Finding, Fix, get_path
 from runner.graph import Graph
 from runner.yaml.loader import Source, load
@@ -33,14 +34,6 @@ DEFAULTABLE = ("retryPolicy", "timeout", "resources", "queue", "priority", "trig
 
 PathT = tuple[str | int, ...]
 _T = TypeVar("_T")
-
-
-class WorkflowError(Exception):
-    """A file that cannot be loaded as a workflow (one line, with its position)."""
-
-    def __init__(self, path: str, line: int, column: int, message: str) -> None:
-        super().__init__(f"{path}:{line}:{column}: {message}")
-        self.path, self.line, self.column, self.message = path, line, column, message
 
 
 @dataclass(frozen=True)
@@ -315,17 +308,6 @@ class Workflow:
         return (*task.path, key) if key in task.data or key not in DEFAULTABLE else ("defaults", key)
 
     # -- strings ----------------------------------------------------------------------------------
-
-    def iter_strings(self) -> Iterator[tuple[PathT, str]]:
-        """Every string value in the document with its path (keys excluded), in no set order."""
-        stack: list[tuple[PathT, Any]] = [((), self.data)]
-        while stack:
-            path, value = stack.pop()
-            for k, v in value.items() if isinstance(value, dict) else enumerate(value):
-                if isinstance(v, str):
-                    yield (*path, k), v
-                elif isinstance(v, (dict, list)):
-                    stack.append(((*path, k), v))
 
     def distinct_strings(self, path: PathT = (), seen: set[Any] | None = None,
                          place: Callable[[PathT], Hashable] | None = None,

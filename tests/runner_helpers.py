@@ -55,7 +55,7 @@ def run_api(tmp_path: Path, text: str | dict[str, Any], clock: Any = None, **opt
     path = write_workflow(tmp_path, text)
     options.setdefault("state", str(tmp_path / STATE))
     options.setdefault("cwd", str(tmp_path))
-    opts = RunOptions(handle_signals=False, **options)
+    opts = RunOptions(**options)
     try:
         plan, setup = prepare(load_workflow(path), opts)
     except InvalidWorkflow as exc:  # show the findings, not just their number

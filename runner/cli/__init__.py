@@ -16,7 +16,7 @@ from typing import Annotated, Any, Optional, TextIO
 
 import typer
 
-from runner.errors import FlowrunError, UsageError
+from runner.errors import FlowrunError, UsageError, WorkflowError
 
 app = typer.Typer(
     name="flowrun",
@@ -160,19 +160,13 @@ def run(
 ) -> int:
     """Run a workflow, or print its plan with --dry-run."""
     from runner.cli.runs import check_workflow_file
-    from runner.model import WorkflowError, load_workflow
+    from runner.model import load_workflow
     from runner.run.plan import InvalidWorkflow
 
     if log_format not in ("text", "json") or output_format not in ("text", "json"):
         raise UsageError("--log-format and --format take text or json")
     check_workflow_file(file, "run")
-    try:
-        workflow = load_workflow(file)
-    except WorkflowError as exc:
-        from runner.escapes import printable
-
-        print(f"{printable(str(exc.path))}:{exc.line}:{exc.column}: FR001 [error] {printable(exc.message)}")
-        return 2
+    workflow = load_workflow(file)  # not YAML: WorkflowError, printed as FR001 by the error handler
     try:
         if dry_run:
             return _dry_run(workflow, _parse_params(param), env, execution_date, vars_file, output_format)
@@ -181,7 +175,7 @@ def run(
     except InvalidWorkflow as exc:
         _print_invalid(exc.findings)
         print(f"flowrun: error: {file}: the workflow has errors and cannot run", file=sys.stderr)
-        return 2
+        return exc.exit_code
 
 
 def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_date: str | None,
@@ -189,10 +183,10 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
     import json
     from datetime import datetime, timezone
 
+    from runner.dates import parse_datetime
     from runner.run.context import Variables, read_vars_file, resolve_params
     from runner.run.dryrun import as_text, describe
     from runner.run.plan import compile_plan, thaw
-    from runner.run.session import parse_datetime
 
     plan = compile_plan(workflow, env)
     variables = Variables(read_vars_file(vars_file) if vars_file else None)
@@ -355,6 +349,9 @@ def _exit_status(exc: BaseException, click_error: type[Exception]) -> int:
             return 130
         if isinstance(chosen, SystemExit):
             raise chosen
+        if isinstance(chosen, WorkflowError):  # a file that is not YAML: the finding `flowrun lint` prints
+            print(f"{printable(chosen.path)}:{chosen.line}:{chosen.column}: {chosen.code} [error] {printable(chosen.message)}")
+            return chosen.exit_code
         if isinstance(chosen, FlowrunError):
             print(f"flowrun: error: {printable(str(chosen))}", file=sys.stderr)
             return chosen.exit_code

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from runner.errors import UsageError
+from runner.errors import NoSuchPath, UsageError
 
 StateOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer reads the annotation at run time
@@ -122,18 +122,13 @@ def graph(
 ) -> int:
     """Print the task graph as Mermaid or Graphviz DOT; data edges (xcom) dashed, branch keys on edges."""
     from runner.diagram import FORMATS, render, structural_errors
-    from runner.escapes import printable
     from runner.lint.linter import LintResult
     from runner.lint.reporters import text
-    from runner.model import WorkflowError, load_workflow
+    from runner.model import load_workflow
 
     _check_format(output_format, FORMATS)
     check_workflow_file(file, "graph")
-    try:
-        workflow = load_workflow(file)
-    except WorkflowError as exc:
-        print(f"{printable(str(exc.path))}:{exc.line}:{exc.column}: FR001 [error] {printable(exc.message)}")
-        return 2
+    workflow = load_workflow(file)  # not YAML: WorkflowError, printed as FR001 by the error handler
     errors = structural_errors(workflow)
     if errors:  # the drawing would leave out what it cannot place: say why instead, as `run` does
         sys.stdout.write(text(LintResult(files=sorted({f.path for f in errors}), findings=errors)))
@@ -151,4 +146,4 @@ def check_workflow_file(file: Path, command: str) -> None:
     if file.exists() and not file.is_file():
         raise UsageError(f"{file}: is not a regular file; '{command}' takes one workflow file")
     if not file.is_file():
-        raise UsageError(f"{file}: no such file")
+        raise NoSuchPath(str(file), "file")

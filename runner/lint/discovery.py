@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.errors import UsageError
+from runner.errors import NoSuchPath, UsageError
 from runner.lint.config import LintConfig
 from runner.safe_io import kind
 
@@ -46,7 +46,7 @@ def discover(paths: list[str], config: LintConfig) -> Discovery:
         try:
             status = os.lstat(path)
         except OSError:
-            raise UsageError(f"{raw}: no such file or directory") from None
+            raise NoSuchPath(raw) from None
         absolute = os.path.abspath(path)
         real = os.path.realpath(path)
         if _inside(absolute, cwd) and not _inside(real, cwd_real):
@@ -61,7 +61,7 @@ def discover(paths: list[str], config: LintConfig) -> Discovery:
             try:
                 status = os.stat(path)
             except OSError:
-                raise UsageError(f"{raw}: no such file or directory") from None  # a symlink to nothing
+                raise NoSuchPath(raw) from None  # a symlink to nothing
         if stat.S_ISDIR(status.st_mode):
             _walk(path, real, config, found)
         elif stat.S_ISREG(status.st_mode):

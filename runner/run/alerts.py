@@ -16,12 +16,13 @@ from typing import Any
 
 import trio
 
-from runner.alert_events import EVENTS, event_context, present_fields
+from runner.alert_events import event_context, present_fields
 from runner.durations import seconds
 from runner.errors import plain
+from runner.run.environment import inherited_env
 from runner.run.executors.local import killpg
+from runner.run.mail import send
 from runner.run.masking import Masker
-from runner.run.operators.base import inherited_env
 from runner.run.store import Store
 from runner.templates.render import TemplateProblem, evaluate, render
 
@@ -161,8 +162,6 @@ async def _webhook(target: Any, body: dict[str, Any]) -> None:
 
 
 async def _email(target: dict[str, Any], alert: Alert, message: str) -> None:
-    from runner.run.operators.email import send
-
     to = target.get("to")
     recipients = [to] if isinstance(to, str) else list(to or [])
     cc = target.get("cc")
@@ -171,5 +170,3 @@ async def _email(target: dict[str, Any], alert: Alert, message: str) -> None:
         lambda: send(recipients, subject, message, [cc] if isinstance(cc, str) else cc), abandon_on_cancel=True
     )
 
-
-__all__ = ["EVENTS", "Alerts"]

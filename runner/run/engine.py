@@ -22,12 +22,13 @@ import trio
 
 from runner.errors import only
 from runner.run.context import TaskInstance, Variables, template_context
+from runner.run.environment import inherited_env
 from runner.run.executors.base import Executor
 from runner.run.executors.local import LocalExecutor
 from runner.run.masked_values import shown_metrics, stored_value
 from runner.run.masking import Masker
 from runner.run.operators import OPERATORS, TaskFailure, TryContext
-from runner.run.operators.base import check_output, inherited_env, timed_out
+from runner.run.operators.base import check_output, timed_out
 from runner.run.plan import Plan, PlannedTask, thaw
 from runner.run.states import FINAL
 from runner.run.store import Store, boot_ticks

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from runner.durations import seconds
-from runner.errors import FlowrunError
+from runner.errors import FlowrunError, UsageError
 from runner.findings import Finding
 from runner.model import DEFAULTABLE, PathT, RetryPolicy, Workflow, apply_defaults
 
@@ -65,13 +65,6 @@ class Plan:
     data: MappingProxyType[str, Any]
     digest: str
 
-    def task(self, task_id: str) -> PlannedTask:
-        return self.by_id[task_id]
-
-    @property
-    def by_id(self) -> dict[str, PlannedTask]:
-        return {t.task_id: t for t in self.tasks}
-
 
 def effective_data(workflow: Workflow, env: str | None) -> dict[str, Any]:
     """The workflow with its environment overlay (top-level keys replaced) and task defaults.
@@ -82,7 +75,7 @@ def effective_data(workflow: Workflow, env: str | None) -> dict[str, Any]:
         envs = data.get("environments") or {}
         if env not in envs:
             known = ", ".join(envs) or "none declared"
-            raise FlowrunError(f"unknown environment '{env}' (known: {known})")
+            raise UsageError(f"unknown environment '{env}' (known: {known})")
         for key, value in (envs[env] or {}).items():
             data[key] = copy.deepcopy(value)
     return apply_defaults(data)

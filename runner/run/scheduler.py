@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import trio
 
-from runner.errors import FlowrunError, is_interrupt
+from runner.dates import parse_datetime
+from runner.errors import FlowrunError, NoSuchPath, WorkflowError, is_interrupt
 from runner.lint.config import LintConfig
-from runner.lint.linter import collect
-from runner.model import Workflow, WorkflowError, load_workflow
-from runner.run.executors.local import STOP_SIGNALS
+from runner.lint.discovery import discover
+from runner.model import Workflow, load_workflow
 from runner.run.plan import InvalidWorkflow, Plan, compile_plan
-from runner.run.session import RunOptions, RunResult, parse_datetime, prepare, run_async
+from runner.run.session import RunOptions, RunResult, prepare, run_async, stopped_by_signals
 from runner.run.store import Store, state_path
 
 POLL = 5.0  # seconds between scans of the files while serving
@@ -124,7 +124,7 @@ class Scheduler:
 
     def scan(self) -> None:
         try:
-            files = collect(self.paths, LintConfig())
+            files = [shown for shown, _ in discover(self.paths, LintConfig()).files]  # as `flowrun lint` finds them
         except FlowrunError as exc:
             self.report(f"error: {exc}")
             return
@@ -143,13 +143,11 @@ class Scheduler:
         try:
             workflow = load_workflow(entry.path)
             plan = compile_plan(workflow, self.env)
-        except WorkflowError as exc:
-            error = f"{exc.path}:{exc.line}:{exc.column}: {exc.message}"
         except InvalidWorkflow as exc:
             first = exc.findings[0]
             error = f"{first.path}:{first.line}:{first.column}: {first.code} {first.message}"
         except Exception as exc:  # one workflow's error never stops the others
-            error = f"{entry.path}: {describe(exc)}"
+            error = describe(exc, entry.path)
         else:
             if entry.plan is not None and entry.error is None:
                 self.report(f"reloaded {entry.path}")
@@ -179,7 +177,7 @@ class Scheduler:
             try:
                 ticks = due_ticks(entry.plan, now, last)
             except Exception as exc:  # one workflow's error never stops the others
-                self._unschedulable(entry, f"{entry.path}: {describe(exc)}")
+                self._unschedulable(entry, describe(exc, entry.path))
                 continue
             if len(ticks) == MAX_CATCHUP:
                 self.report(f"{entry.plan.dag_id}: catch-up queued {MAX_CATCHUP} missed ticks, the most one scan "
@@ -210,7 +208,6 @@ class Scheduler:
                 try:
                     run_plan, setup = prepare(workflow, RunOptions(
                         env=self.env, state=self.state, execution_date=tick.isoformat(), run_id=run_id,
-                        handle_signals=False,
                     ))
                 except Exception as exc:  # one workflow's error never stops the others
                     self.report(f"error: cannot start {run_id}: {describe(exc)}")
@@ -270,25 +267,13 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
     2 when a workflow could not be scheduled or started (the others still ran)."""
     for path in paths:
         if not Path(path).exists():
-            raise FlowrunError(f"{path}: no such file or directory")
+            raise NoSuchPath(path)
     scheduler = Scheduler(paths, state, env, parse_datetime(now) if now else None, report)
 
     async def main() -> bool:
-        interrupted = False
-        async with trio.open_nursery() as nursery:
-            async def watch(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-                nonlocal interrupted
-                with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
-                    task_status.started()
-                    async for _ in signals:
-                        interrupted = True
-                        nursery.cancel_scope.cancel()
-                        return
-
-            await nursery.start(watch)
+        async with stopped_by_signals() as stop:
             await (scheduler.once() if once else scheduler.serve())
-            nursery.cancel_scope.cancel()
-        return interrupted
+        return stop.cancel_called
 
     try:
         interrupted = trio.run(main)
@@ -307,9 +292,11 @@ def schedule(paths: list[str], state: str | None, env: str | None, once: bool, n
     return 0 if all(r.state == "success" for r in scheduler.results) else 1
 
 
-def describe(exc: BaseException) -> str:
-    """An error in plain words: flowrun's own errors say it all; others get their kind."""
+def describe(exc: BaseException, path: str | None = None) -> str:
+    """An error in plain words: flowrun's own errors say it all; others get their kind. With
+    `path`, said of that workflow file (a WorkflowError names its file and position itself)."""
     if isinstance(exc, FlowrunError):
-        return str(exc)
-    text = str(exc) or type(exc).__name__
-    return f"unexpected error: {text}"
+        text = str(exc)
+    else:
+        text = f"unexpected error: {str(exc) or type(exc).__name__}"
+    return text if path is None or isinstance(exc, WorkflowError) else f"{path}: {text}"

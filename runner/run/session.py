@@ -9,14 +9,15 @@ import os
 import signal
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import trio
 
+from runner.dates import parse_datetime
 from runner.errors import FlowrunError, UsageError, is_interrupt
 from runner.model import Workflow
 from runner.run.context import Variables, read_vars_file, resolve_params
@@ -57,7 +58,6 @@ class RunOptions:
     cwd: str | None = None
     notify: Callable[[RunEvent], None] = lambda event: None
     warn: Callable[[str], None] = lambda message: None
-    handle_signals: bool = True
 
 
 @dataclass
@@ -83,16 +83,6 @@ class RunResult:
         return self.state == "interrupted"
 
 
-def parse_datetime(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            d = date.fromisoformat(text)
-        except ValueError:
-            raise UsageError(f"'{text}' is not an ISO 8601 date or date-time") from None
-        value = datetime(d.year, d.month, d.day)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def machine_capacity() -> dict[str, float]:
@@ -269,25 +259,34 @@ def _resume(plan: Plan, store: Store, setup: RunSetup, options: RunOptions, task
                 setup.outputs[task.task_id] = json.loads(row["output"])
 
 
-async def _execute(engine: Engine, handle_signals: bool) -> str:
-    """The run; with `handle_signals`, SIGINT, SIGTERM and SIGHUP (the terminal was closed) stop
-    it: the running tries are stopped and recorded. The signals stay caught until every try is
-    recorded, so a second Ctrl-C cannot cut that short (the grace period bounds it)."""
-    if not handle_signals:
-        return await engine.run()
-    state = "interrupted"
+@contextlib.asynccontextmanager
+async def stopped_by_signals() -> AsyncIterator[trio.CancelScope]:
+    """A cancel scope around the block that SIGINT, SIGTERM and SIGHUP (the terminal was closed)
+    cancel; `scope.cancel_called` says whether one came. The signals stay caught until the block
+    ends, so a second Ctrl-C cannot cut short what the block records on its way out (a run's
+    stopped tries: the grace period bounds it). `flowrun run` and `flowrun schedule` both use it."""
     with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
         async with trio.open_nursery() as nursery:
-            run_scope = trio.CancelScope()
+            scope = trio.CancelScope()
 
             async def watch() -> None:
                 async for _ in signals:
-                    run_scope.cancel()
+                    scope.cancel()
 
             nursery.start_soon(watch)
-            with run_scope:
-                state = await engine.run()
+            with scope:
+                yield scope
             nursery.cancel_scope.cancel()
+
+
+async def _execute(engine: Engine, handle_signals: bool) -> str:
+    """The run; with `handle_signals`, a stop signal stops it: the running tries are stopped and
+    recorded (see `stopped_by_signals`)."""
+    if not handle_signals:
+        return await engine.run()
+    state = "interrupted"
+    async with stopped_by_signals():
+        state = await engine.run()
     return state
 
 
@@ -390,6 +389,6 @@ def run_workflow(workflow: Workflow | str | Path, params: dict[str, Any] | None 
 
         workflow = load_workflow(workflow)
     opts = RunOptions(params={k: v if isinstance(v, str) else json.dumps(v) for k, v in (params or {}).items()},
-                      state=state, handle_signals=False, **options)
+                      state=state, **options)
     plan, setup = prepare(workflow, opts)
     return execute(plan, setup, handle_signals=False)

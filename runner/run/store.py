@@ -330,9 +330,6 @@ class Store:
                 [(state, now, run_id, task_id) for task_id, state in changes],
             )
 
-    def tries(self, run_id: str) -> list[sqlite3.Row]:
-        return list(self.db.execute("SELECT * FROM tries WHERE run_id=? ORDER BY started_at, task_id", (run_id,)))
-
     def running_tries(self, run_id: str) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM tries WHERE run_id=? AND state='running'", (run_id,)))
 
@@ -360,12 +357,6 @@ class Store:
                 (dag_id, alert_id, now),
             )
         return True
-
-    def events(self, run_id: str) -> list[sqlite3.Row]:
-        return list(self.db.execute("SELECT * FROM events WHERE run_id=? ORDER BY id", (run_id,)))
-
-    def metrics(self, run_id: str) -> list[sqlite3.Row]:
-        return list(self.db.execute("SELECT * FROM metrics WHERE run_id=? ORDER BY ts", (run_id,)))
 
 
 def _run(row: sqlite3.Row) -> RunRecord:

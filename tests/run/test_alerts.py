@@ -240,7 +240,7 @@ def test_a_hanging_notifier_times_out_without_changing_the_outcome(tmp_path: Pat
     from runner.run.session import RunOptions, execute, prepare
 
     wf = _workflow([{"id": "hang", "on": ["run_succeeded"], "notify": [{"command": "sleep 600"}]}], command="true")
-    plan, setup = prepare(wf, RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path), handle_signals=False))
+    plan, setup = prepare(wf, RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path)))
     result = execute(plan, setup, handle_signals=False, clock=MockClock(autojump_threshold=0))
     assert result.state == "success"
     failed = _events(tmp_path / "s.db", "alert_failed")

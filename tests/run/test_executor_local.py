@@ -231,8 +231,7 @@ class Canned:
 
 def run_with(tmp_path: Path, text: str, executor: Executor) -> RunResult:
     path = write_workflow(tmp_path, text)
-    plan, setup = prepare(load_workflow(path), RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path),
-                                                          handle_signals=False))
+    plan, setup = prepare(load_workflow(path), RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path)))
     setup.executor = executor  # the seam: the run session hands it to every try
     return execute(plan, setup, handle_signals=False)
 

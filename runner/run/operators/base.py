@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from runner.run.environment import inherited_env
 from runner.run.executors.base import Executor
 from runner.run.plan import PlannedTask, thaw
 from runner.run.store_schema import storable
@@ -201,15 +202,6 @@ def _deeper_than(value: Any, limit: int) -> bool:
                 return True
             stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
     return False
-
-
-WITHHELD_ENV = ("FLOWRUN_SECRET_", "FLOWRUN_SMTP_PASSWORD")  # never inherited by a task or a notifier
-
-
-def inherited_env() -> dict[str, str]:
-    """flowrun's environment without its secrets: a process gets a secret only when its `env`
-    names it (`{{ var.secret.NAME }}`), never all of them by inheritance."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(WITHHELD_ENV)}
 
 
 RUN_AS_ENV = ("PATH", "LANG", "LANGUAGE", "TZ")  # what a runAsUser task keeps of flowrun's environment
