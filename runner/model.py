@@ -22,7 +22,7 @@ from runner.yaml.loader import Source, load
 from runner.yaml.nodes import Node, YamlProblem
 
 if TYPE_CHECKING:
-    from runner.lint.schema import SchemaError
+    from runner.schema.validate import SchemaError
 
 CycleError = graphlib.CycleError
 
@@ -177,7 +177,7 @@ class Workflow:
     def schema_errors(self) -> list[SchemaError]:
         """The JSON Schema violations of the document (computed once, whichever rules run)."""
         if self._schema_errors is None:
-            from runner.lint.schema import validate
+            from runner.schema.validate import validate
 
             self._schema_errors = list(validate(self.data))
         return self._schema_errors

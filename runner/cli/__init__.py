@@ -120,7 +120,7 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code such as FR102.")]
 @app.command()
 def schema() -> int:
     """Print the JSON Schema of workflow files."""
-    from runner.lint.schema import schema_text
+    from runner.schema.validate import schema_text
 
     sys.stdout.write(schema_text())
     return 0

@@ -203,7 +203,7 @@ def _preload() -> None:
     from runner.lint import (
         suppressions,  # noqa: F401
     )
-    from runner.lint.schema import fast_validator
+    from runner.schema.validate import fast_validator
     from runner.templates.sandbox import environment
 
     environment()

@@ -262,7 +262,9 @@ def check_param(name: str, spec: Mapping[str, Any], value: Any) -> Any:
         json.dumps(value, allow_nan=False)
     except ValueError:
         raise UsageError(f"parameter '{name}': NaN and infinity are not JSON numbers; give a finite number") from None
-    from runner.lint.schema import json_schema_errors  # jsonschema: only for workflows with params
+    from runner.schema.validate import (
+        json_schema_errors,  # jsonschema: only for workflows with params
+    )
 
     errors = json_schema_errors(dict(spec), value)
     if errors:

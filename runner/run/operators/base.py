@@ -173,7 +173,7 @@ def check_output(output: Any, schema: Any = None) -> None:
     """The output's limits, then its `outputSchema` when the task has one (TaskFailure if not met)."""
     check_limits(output)
     if schema is not None:
-        from runner.lint.schema import json_schema_errors
+        from runner.schema.validate import json_schema_errors
 
         errors = json_schema_errors(thaw(schema), output)
         if errors:

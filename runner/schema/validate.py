@@ -2,7 +2,7 @@
 
 Every message says what to write instead, in words: no regular expression, no "0 is less than
 the minimum of 1". One mistake gives one error: a missing required key is not reported when an
-unknown key of the same mapping stands for it (`task_id` for `taskId`, see key_vocabulary.py).
+unknown key of the same mapping stands for it (`task_id` for `taskId`, see keys.py).
 Values the pattern accepts but the calendar does not (`startDate: 2026-02-30`) are errors too.
 """
 
@@ -34,7 +34,7 @@ def schema() -> dict[str, Any]:
 @cache
 def _validator() -> Any:
     """jsonschema's validator of the workflow schema, walking a mapping or list shared by aliases
-    once per subschema (use it inside `validating(data)`; see runner/lint/schema_aliases.py)."""
+    once per subschema (use it inside `validating(data)`; see runner/schema/aliases.py)."""
     return json_schema_validator(schema(), aliases_once=True)
 
 
@@ -46,7 +46,7 @@ def json_schema_validator(spec: Mapping[str, Any], aliases_once: bool = False) -
 
     if not aliases_once:
         return Draft202012Validator(spec)
-    from runner.lint.schema_aliases import once_per_alias
+    from runner.schema.aliases import once_per_alias
 
     return once_per_alias(Draft202012Validator)(spec)
 
@@ -100,7 +100,7 @@ def validate(data: Any) -> Iterator[SchemaError]:
 def _schema_errors(data: Any) -> Iterator[SchemaError]:
     if is_valid(data):
         return
-    from runner.lint.schema_aliases import validating
+    from runner.schema.aliases import validating
 
     found: list[SchemaError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
@@ -160,8 +160,8 @@ def _branch_error(error: Any) -> Any:
 
 
 def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any], error: Any, data: Any) -> SchemaError:
-    from runner.lint import key_vocabulary
-    from runner.lint import schema_hints as phrase
+    from runner.schema import hints as phrase
+    from runner.schema import keys as key_vocabulary
     from runner.vocabulary import key_hint
 
     allowed = list(error.schema.get("properties", {}))
@@ -191,8 +191,8 @@ def _unknown_key(path: tuple[str | int, ...], key: str, mapping: dict[Any, Any],
 
 
 def _explain(error: Any, data: Any) -> Iterator[SchemaError]:
-    from runner.lint import schema_hints as phrase
-    from runner.lint.schema_hints import OPERATORS, example_for, identifier_example
+    from runner.schema import hints as phrase
+    from runner.schema.hints import OPERATORS, example_for, identifier_example
 
     path = tuple(error.absolute_path)
     kind = error.validator
@@ -241,7 +241,7 @@ def _date_errors(data: Any) -> Iterator[SchemaError]:
             if isinstance(value, str) and re.fullmatch(schema()["properties"][name]["pattern"], value):
                 problem = date_problem(value)
                 if problem:
-                    from runner.lint import schema_hints as phrase
+                    from runner.schema import hints as phrase
 
                     yield SchemaError((*prefix, name), f"{phrase.show(value)} in {phrase.where((*prefix, name), data)} {problem}")
 
@@ -310,7 +310,7 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
     try:
         checker = jsonschema_rs.validator_for(spec)
     except Exception:
-        from runner.lint import schema_hints as phrase
+        from runner.schema import hints as phrase
 
         kind = spec.get("type")
         if isinstance(kind, str) and kind not in JSON_TYPES:
@@ -331,7 +331,7 @@ def _param_error(path: tuple[str | int, ...], spec: dict[str, Any]) -> Iterator[
     error = best_match(json_schema_validator(spec).iter_errors(spec["default"]))
     if error is None:
         return
-    from runner.lint import schema_hints as phrase
+    from runner.schema import hints as phrase
 
     inner = ("default", *error.absolute_path)
     detail = phrase.message(error.validator, error, inner, error.instance, {})

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from test_fuzz import budget, mutate, valid_workflow, workflows
 
 from runner.lint.rules import RULES
-from runner.lint.schema import is_valid, schema
+from runner.schema.validate import is_valid, schema
 from runner.yaml.loader import parse
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from runner.findings import Finding
-from runner.lint.key_vocabulary import context, suggest
+from runner.schema.keys import context, suggest
 
 Findings = Callable[..., list[Finding]]
 

@@ -1,7 +1,7 @@
 """The words of schema messages: where a value is (`retryPolicy of task 'b'`), what is wrong
 with it in plain words (no regular expression, no "minimum of 1"), and what to write instead: an
 example for a missing key, a value of the wrong type, or a name that breaks the identifier rules.
-runner/lint/schema.py decides which errors to report; this module only phrases them."""
+runner/schema/validate.py decides which errors to report; this module only phrases them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from runner.findings import get_path
-from runner.lint import key_vocabulary
+from runner.schema import keys as key_vocabulary
 
 OPERATORS = "dummy, bash, python, http, email, branch, transfer"
 
