@@ -1,6 +1,6 @@
-"""`flowrun runs`, `flowrun runs show`, `flowrun runs report` and `flowrun graph`.
+"""`flowrun runs`, `flowrun runs show RUN_ID` and `flowrun runs report RUN_ID`.
 
-Registered in runner/cli.py (`app.add_typer(runs_app, name="runs")`, `app.command()(graph)`).
+Registered in runner/cli/__init__.py (`app.add_typer(runs_app, name="runs")`).
 Light at import time: the store (sqlite3), jinja2 and the report are imported by the commands
 that need them, and trio never is.
 """
@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from runner.errors import NoSuchPath, UsageError
+from runner.errors import UsageError
 
 StateOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer reads the annotation at run time
@@ -114,36 +114,3 @@ def report(
         raise UsageError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
     print(f"wrote {target}")
     return 0
-
-
-def graph(
-    file: Annotated[Path, typer.Argument(help="The workflow file.", metavar="FILE")],
-    output_format: Annotated[str, typer.Option("--format", help="mermaid (default) or dot.")] = "mermaid",
-) -> int:
-    """Print the task graph as Mermaid or Graphviz DOT; data edges (xcom) dashed, branch keys on edges."""
-    from runner.diagram import FORMATS, render, structural_errors
-    from runner.lint.linter import LintResult
-    from runner.lint.reporters import text
-    from runner.model import load_workflow
-
-    _check_format(output_format, FORMATS)
-    check_workflow_file(file, "graph")
-    workflow = load_workflow(file)  # not YAML: WorkflowError, printed as FR001 by the error handler
-    errors = structural_errors(workflow)
-    if errors:  # the drawing would leave out what it cannot place: say why instead, as `run` does
-        sys.stdout.write(text(LintResult(files=sorted({f.path for f in errors}), findings=errors)))
-        print(f"flowrun: error: {file}: the workflow has errors; no graph is drawn", file=sys.stderr)
-        return 2
-    sys.stdout.write(render(workflow, output_format))
-    return 0
-
-
-def check_workflow_file(file: Path, command: str) -> None:
-    """UsageError unless `file` is a file (`run` and `graph` take one workflow file)."""
-    if file.is_dir():
-        raise UsageError(f"{file}: is a directory; '{command}' takes one workflow file"
-                         " (lint and schedule take directories)")
-    if file.exists() and not file.is_file():
-        raise UsageError(f"{file}: is not a regular file; '{command}' takes one workflow file")
-    if not file.is_file():
-        raise NoSuchPath(str(file), "file")
