@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-RULES = (
+TRIGGER_RULES = (
     "all_success", "all_failed", "all_done", "all_skipped", "all_done_min_one_success", "one_success",
     "one_failed", "one_done", "none_failed", "none_failed_min_one_success", "none_skipped", "always",
 )

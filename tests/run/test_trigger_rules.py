@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import query, run_api, tries
 
-from runner.run.trigger_rules import RULES, decide
+from runner.run.trigger_rules import TRIGGER_RULES, decide
 
 S, F, K, U = "success", "failed", "skipped", "upstream_failed"
 P, R, Y = "pending", "running", "up_for_retry"
@@ -52,8 +52,8 @@ TABLE = {
 
 
 def test_the_table_covers_all_twelve_rules() -> None:
-    assert set(TABLE) == set(RULES)
-    assert len(RULES) == 12
+    assert set(TABLE) == set(TRIGGER_RULES)
+    assert len(TRIGGER_RULES) == 12
     assert all(len(row) == len(CASES) for row in TABLE.values())
 
 
@@ -66,12 +66,12 @@ def test_decide(rule: str, states: tuple[str, ...], expected: str | None) -> Non
     assert decide(rule, states) == expected
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", TRIGGER_RULES)
 def test_no_upstream_runs_at_once(rule: str) -> None:
     assert decide(rule, []) == "run"
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", TRIGGER_RULES)
 def test_order_of_upstreams_does_not_matter(rule: str) -> None:
     for states in CASES:
         assert decide(rule, states) == decide(rule, tuple(reversed(states))), states

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from test_fuzz import assert_inside, check_bytes, check_fix, check_lint
 
 from runner.lint.linter import lint_text
-from runner.lint.rules._shell import MAX_SHELL_CHARS, placeholders, shell_tokens
 from runner.lint.rules.hardcoded_secret import find_secret
+from runner.lint.shell import MAX_SHELL_CHARS, placeholders, shell_tokens
 from runner.templates.refs import tag_spans
 from runner.templates.render import analyze
 from runner.yaml.loader import parse

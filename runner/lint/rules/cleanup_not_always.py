@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._shell import steps
+from runner.lint.shell import steps
 from runner.model import Workflow
 
 CODE = "FR405"

@@ -52,7 +52,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at
+from runner.lint.rules._positions import finding_at
 from runner.model import PathT, Workflow
 
 CODE = "FR301"

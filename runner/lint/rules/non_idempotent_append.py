@@ -35,8 +35,8 @@ import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._shell import placeholders, shell_tokens
-from runner.lint.rules._support import finding_at, first_holder
+from runner.lint.rules._positions import finding_at, first_holder
+from runner.lint.shell import placeholders, shell_tokens
 from runner.model import Workflow
 from runner.templates.render import RUN_UNIQUE_NAMES, analyze
 

@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, name_offset, offset_of
+from runner.lint.rules._positions import finding_at, name_offset, offset_of
 from runner.model import Workflow
 from runner.templates.refs import template_refs
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, offset_of
+from runner.lint.rules._positions import finding_at, offset_of
 from runner.model import Workflow
 from runner.templates.refs import template_refs
 from runner.templates.render import spelled

@@ -42,8 +42,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runner.findings import Finding
-from runner.lint.rules._shell import steps
-from runner.lint.rules._support import first_holder
+from runner.lint.rules._positions import first_holder
+from runner.lint.shell import steps
 from runner.model import Workflow
 
 CODE = "FR403"

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from runner.alert_events import alert_templates
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, offset_of
+from runner.lint.rules._positions import finding_at, offset_of
 from runner.model import Workflow
 from runner.templates.refs import template_refs
 from runner.templates.render import analyze, analyze_expression

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 
 from runner.alert_events import ALL_FIELDS, COMMON_FIELDS, EVENTS, alert_templates, fields_of
 from runner.findings import Finding
-from runner.lint.rules._support import finding_at, offset_of
+from runner.lint.rules._positions import finding_at, offset_of
 from runner.model import Workflow
 from runner.templates.refs import template_refs
 from runner.templates.render import CONTEXT_NAMES, analyze, analyze_expression, spelled

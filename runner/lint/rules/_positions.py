@@ -1,7 +1,7 @@
 """What the template and command rules share: which task holds a node shared by aliases first;
 positions of a piece of text inside a YAML scalar. Task fields with `defaults` applied are
 `Workflow.effective`; the workflow's strings, each node once, `Workflow.distinct_strings`; its
-templates, each parsed once, runner/templates/refs.py; the shell tokenizer is `_shell.py`. Not a
+templates, each parsed once, runner/templates/refs.py; the shell tokenizer is runner/lint/shell.py. Not a
 rule: the registry does not list it."""
 
 from __future__ import annotations
