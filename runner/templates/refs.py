@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.model import PathT, Task, Workflow
-from runner.templates.render import Analysis, analyze, analyze_expression, is_template
+from runner.templates.analyze import Analysis, analyze, analyze_expression
+from runner.templates.render import is_template
 
 
 @dataclass

@@ -18,8 +18,8 @@ from test_fuzz import assert_inside, check_bytes, check_fix, check_lint
 from runner.lint.linter import lint_text
 from runner.lint.rules.hardcoded_secret import find_secret
 from runner.lint.shell import MAX_SHELL_CHARS, placeholders, shell_tokens
+from runner.templates.analyze import analyze
 from runner.templates.refs import tag_spans
-from runner.templates.render import analyze
 from runner.yaml.loader import parse
 
 FAST = 15.0  # seconds: a generous "does not hang" bound; each case takes well under one second

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from runner.run.context import TaskInstance, Variables, template_context
-from runner.templates.render import TemplateProblem, analyze, render
+from runner.templates.analyze import analyze
+from runner.templates.render import TemplateProblem, render
 
 Lint = Callable[..., list[tuple[int, int, str]]]
 

@@ -38,7 +38,8 @@ from runner.findings import Finding
 from runner.lint.rules._positions import finding_at, first_holder
 from runner.lint.shell import placeholders, shell_tokens
 from runner.model import Workflow
-from runner.templates.render import RUN_UNIQUE_NAMES, analyze
+from runner.templates.analyze import analyze
+from runner.templates.render import RUN_UNIQUE_NAMES
 
 CODE = "FR401"
 NAME = "non-idempotent-append"

@@ -35,8 +35,8 @@ from collections.abc import Iterator
 from runner.findings import Finding
 from runner.lint.rules._positions import finding_at, offset_of
 from runner.model import Workflow
+from runner.templates.analyze import spelled
 from runner.templates.refs import template_refs
-from runner.templates.render import spelled
 
 CODE = "FR303"
 NAME = "secret-on-command-line"

@@ -39,8 +39,8 @@ from runner.alert_events import alert_templates
 from runner.findings import Finding
 from runner.lint.rules._positions import finding_at, offset_of
 from runner.model import Workflow
+from runner.templates.analyze import analyze, analyze_expression
 from runner.templates.refs import template_refs
-from runner.templates.render import analyze, analyze_expression
 
 CODE = "FR201"
 NAME = "template-syntax"

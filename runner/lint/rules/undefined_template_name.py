@@ -52,8 +52,9 @@ from runner.alert_events import ALL_FIELDS, COMMON_FIELDS, EVENTS, alert_templat
 from runner.findings import Finding
 from runner.lint.rules._positions import finding_at, offset_of
 from runner.model import Workflow
+from runner.templates.analyze import analyze, analyze_expression, spelled
 from runner.templates.refs import template_refs
-from runner.templates.render import CONTEXT_NAMES, analyze, analyze_expression, spelled
+from runner.templates.render import CONTEXT_NAMES
 from runner.vocabulary import template_hint
 
 CODE = "FR202"

@@ -35,8 +35,9 @@ from collections.abc import Iterator
 
 from runner.findings import Finding
 from runner.model import Workflow
+from runner.templates.analyze import analyze, analyze_expression
 from runner.templates.refs import template_refs
-from runner.templates.render import analyze, analyze_expression, is_template
+from runner.templates.render import is_template
 
 CODE = "FR204"
 NAME = "unused-param"
