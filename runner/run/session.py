@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import signal
 import sqlite3
@@ -20,8 +19,10 @@ import trio
 from runner.dates import parse_datetime
 from runner.errors import FlowrunError, UsageError, is_interrupt
 from runner.model import Workflow
+from runner.run.capacity import check_capacity, parse_capacity
 from runner.run.context import Variables, read_vars_file, resolve_params
 from runner.run.engine import Engine, RunEvent, RunSetup
+from runner.run.executors.base import Executor
 from runner.run.executors.local import STOP_SIGNALS, killpg
 from runner.run.masked_values import (
     masked_param_names,
@@ -58,6 +59,7 @@ class RunOptions:
     cwd: str | None = None
     notify: Callable[[RunEvent], None] = lambda event: None
     warn: Callable[[str], None] = lambda message: None
+    executor: Executor | None = None  # starts the tries' processes (None: LocalExecutor, this machine)
 
 
 @dataclass
@@ -83,47 +85,6 @@ class RunResult:
         return self.state == "interrupted"
 
 
-
-
-def machine_capacity() -> dict[str, float]:
-    memory = 0.0
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemTotal:"):
-                    memory = int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return {"cpu": float(os.cpu_count() or 1), "memory": memory, "gpu": 0.0}
-
-
-def parse_capacity(text: str | None) -> dict[str, float]:
-    capacity = machine_capacity()
-    if not text:
-        return capacity
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep or name not in capacity:
-            raise UsageError(f"bad --capacity '{part}'; expected cpu=N,memory=MB,gpu=N")
-        try:
-            amount = float(value)
-        except ValueError:
-            amount = math.nan
-        if not math.isfinite(amount) or amount < 0:
-            raise UsageError(f"bad --capacity value '{value.strip()}' for {name}; expected a number >= 0")
-        capacity[name] = amount
-    return capacity
-
-
-def check_capacity(plan: Plan, capacity: dict[str, float]) -> None:
-    for task in plan.tasks:
-        for name, need in task.resources.items():
-            if need > capacity.get(name, 0.0) + 1e-9:
-                raise FlowrunError(
-                    f"task '{task.task_id}' needs {name}={need:g} but the capacity is {name}={capacity.get(name, 0.0):g};"
-                    " it could never start (see --capacity)"
-                )
 
 
 def new_run_id(logical_date: datetime) -> str:
@@ -173,6 +134,8 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
         variables=variables, masker=masker, capacity=capacity, logs_dir=path.resolve().parent / "logs", cwd=cwd,
         notify=options.notify,
     )
+    if options.executor is not None:
+        setup.executor = options.executor
     alerts = thaw(plan.data.get("alerts")) or []
     if alerts:
         from runner.run.alerts import Alerts
