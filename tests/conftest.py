@@ -4,10 +4,14 @@
 rule tests assert on (rewording a message breaks nothing). `run_cli(*args)` runs the real
 `flowrun` command in a subprocess, as a user or a CI job would: `python -m runner.cli` with the
 interpreter running the tests, so it needs no installed script on PATH.
+
+A test module may set `DEFAULT_SELECT` (e.g. to `STRUCTURAL`): its `lint` and `findings` then run
+only those rules unless a test selects others, so a fixture only needs to be minimal, not clean.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,6 +41,27 @@ def dedent(text: str) -> str:
 
 Select = tuple[str, ...] | str | None
 
+# The rules of the linter's first half: the YAML, schema and graph rules.
+STRUCTURAL = ("FR001", "FR002", "FR003", "FR004", "FR005", "FR006", "FR101", "FR102", "FR103", "FR104")
+
+
+def bash(command: str, extra: str = "") -> str:
+    """A one-task workflow running `command` (JSON-quoted, valid YAML) on line 6."""
+    return (
+        "dagId: d\n"
+        "tasks:\n"
+        "  - taskId: t\n"
+        "    operator: bash\n"
+        "    params:\n"
+        f"      command: {json.dumps(command)}\n"
+        f"{extra}"
+    )
+
+
+def alerting(alert: str) -> str:
+    """A workflow whose one alert (YAML lines, indented 4) starts on line 3."""
+    return "dagId: d\nalerts:\n" + alert + "tasks:\n  - taskId: t\n    operator: dummy\n"
+
 
 def lint_findings(text: str, select: Select = None) -> list[Finding]:
     """Findings of a (dedented) document; `select` codes or prefixes as with `--select`."""
@@ -44,24 +69,36 @@ def lint_findings(text: str, select: Select = None) -> list[Finding]:
     return lint_text(dedent(text), config=LintConfig(select=codes))
 
 
+def default_select(request: pytest.FixtureRequest) -> Select:
+    """The `DEFAULT_SELECT` of the test's module, None (every rule) if it sets none."""
+    return getattr(request.module, "DEFAULT_SELECT", None)
+
+
 @pytest.fixture
-def lint() -> Callable[..., list[Position]]:
+def lint(request: pytest.FixtureRequest) -> Callable[..., list[Position]]:
     """`lint(text, select=None)`: the (line, column, code) of every finding, in report order.
 
     `select` runs only the rules of the given codes or prefixes (as `--select` does), so a rule
-    test is not disturbed by what other rules say about the same fixture.
+    test is not disturbed by what other rules say about the same fixture; without it, the
+    module's `DEFAULT_SELECT`.
     """
+    default = default_select(request)
 
     def run(text: str, select: Select = None) -> list[Position]:
-        return positions(lint_findings(text, select))
+        return positions(lint_findings(text, select or default))
 
     return run
 
 
 @pytest.fixture
-def findings() -> Callable[..., list[Finding]]:
+def findings(request: pytest.FixtureRequest) -> Callable[..., list[Finding]]:
     """`findings(text, select=None)`: the Finding objects of a document given as text."""
-    return lint_findings
+    default = default_select(request)
+
+    def run(text: str, select: Select = None) -> list[Finding]:
+        return lint_findings(text, select or default)
+
+    return run
 
 
 def cli_env(**extra: str) -> dict[str, str]:

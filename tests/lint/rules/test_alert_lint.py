@@ -1,7 +1,10 @@
-"""Alerts are linted (issue 13 D.9, E.14): FR201 and FR202 on an alert's `condition` and
-`message` with the names its events provide (SPEC section 5), FR007 on a duplicate alert id;
-at run time a run-level event defines the task fields (so `try_number >= 1` is false, not a
-TypeError), and an alert whose template fails is recorded and printed, never dropped."""
+"""Alert templates (issue 13 D.9, E.14): a condition written inside {{ }} is read as the
+expression; at run time a run-level event defines the task fields (so `try_number >= 1` is false, not a
+TypeError), and an alert whose template fails is recorded and printed, never dropped.
+
+The lint rules on alerts have their tests with the other tests of each rule: FR201 in
+tests/lint/rules/test_template_syntax.py, FR202 in test_undefined_template_name.py, FR007 in
+test_duplicate_alert_id.py."""
 
 from __future__ import annotations
 
@@ -22,70 +25,6 @@ from runner.templates.render import TemplateProblem, evaluate, render
 
 Lint = Callable[..., list[tuple[int, int, str]]]
 Findings = Callable[..., list[Any]]
-
-
-def alerting(alert: str) -> str:
-    """A workflow whose one alert (YAML lines, indented 4) starts on line 3."""
-    return "dagId: d\nalerts:\n" + alert + "tasks:\n  - taskId: t\n    operator: dummy\n"
-
-
-def test_fr201_broken_message(lint: Lint, findings: Findings) -> None:
-    text = alerting('  - id: a\n    on: [run_failed]\n    message: "Run {{ run_id } failed"\n    notify: [{command: "true"}]\n')
-    assert lint(text, "FR201") == [(5, 15, "FR201")]
-    assert "alert 'a'" in findings(text, "FR201")[0].message
-
-
-def test_fr201_broken_message_on_its_line_in_a_block_scalar(lint: Lint) -> None:
-    text = alerting("  - id: a\n    on: [run_failed]\n    message: |\n      first line\n      {{ run_id }\n    notify: [{command: \"true\"}]\n")
-    assert lint(text, "FR201") == [(7, 7, "FR201")]
-
-
-def test_fr201_broken_condition(lint: Lint) -> None:
-    text = alerting('  - id: a\n    on: [task_failed]\n    condition: "duration >"\n    notify: [{command: "true"}]\n')
-    assert lint(text, "FR201") == [(5, 17, "FR201")]
-
-
-def test_fr202_misspelled_condition_field_with_a_suggestion(lint: Lint, findings: Findings) -> None:
-    text = alerting('  - id: slow\n    on: [sla_missed]\n    condition: "durration > 5"\n    notify: [{command: "true"}]\n')
-    assert lint(text, "FR202") == [(5, 17, "FR202")]
-    assert "did you mean 'duration'?" in findings(text, "FR202")[0].message
-
-
-def test_fr202_misspelled_message_field(lint: Lint, findings: Findings) -> None:
-    text = alerting('  - id: a\n    on: [task_failed]\n    message: "task {{ taskid }} failed"\n    notify: [{command: "true"}]\n')
-    assert lint(text, "FR202") == [(5, 23, "FR202")]
-    assert "'task_id'" in findings(text, "FR202")[0].message
-
-
-def test_fr202_field_of_another_event(findings: Findings) -> None:
-    text = alerting('  - id: a\n    on: [sla_missed]\n    condition: "exit_code == 3"\n    notify: [{command: "true"}]\n')
-    (found,) = findings(text, "FR202")
-    assert (found.line, found.column) == (5, 17)
-    assert "'exit_code' is not a field of sla_missed events" in found.message and "sla" in found.message
-
-
-def test_fr202_task_template_names_are_not_event_fields(findings: Findings) -> None:
-    text = alerting('  - id: a\n    on: [run_failed]\n    message: "{{ ds }} {{ params.x }}"\n    notify: [{command: "true"}]\n')
-    assert [(f.line, f.column) for f in findings(text, "FR202")] == [(5, 18), (5, 27)]
-
-
-def test_fields_of_every_event_of_the_alert_pass(lint: Lint) -> None:
-    text = alerting(
-        "  - id: a\n    on: [task_failed, task_retry, sla_missed, run_failed]\n"
-        '    condition: "try_number >= 1 and exit_code != 0 or delay > 1 or sla < duration"\n'
-        '    message: "{{ event }} {{ dag_id }} {{ run_id }} {{ task_id }} {{ error }} {{ range(2) | list }}"\n'
-        '    notify: [{command: "true"}]\n'
-    )
-    assert lint(text, ("FR201", "FR202")) == []
-
-
-def test_fr007_duplicate_alert_id(lint: Lint, findings: Findings) -> None:
-    text = alerting(
-        '  - id: page\n    on: [task_failed]\n    notify: [{command: "true"}]\n'
-        '  - id: page\n    on: [sla_missed]\n    notify: [{command: "true"}]\n'
-    )
-    assert lint(text, "FR007") == [(6, 9, "FR007")]
-    assert "first used on line 3" in findings(text, "FR007")[0].message
 
 
 # -- conditions written inside {{ }} (E.14) ------------------------------------------------------

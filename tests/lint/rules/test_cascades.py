@@ -1,8 +1,9 @@
 """One mistake, one finding (issue 13 D.10, E.15, C.2; issue 12 item 5).
 
 A later rule does not report on a value an earlier finding declared malformed; no finding names
-a task `None`; a suggested fix lints clean; a bare suppression is reported; overlay errors come
-once, at the overlay's own node; ids fit in a log path; dates are real calendar dates.
+a task `None`; a suggested fix lints clean; overlay errors come once, at the overlay's own node;
+ids fit in a log path; dates are real calendar dates. (A bare suppression is reported: in
+test_unused_suppression.py.)
 """
 
 from __future__ import annotations
@@ -138,29 +139,6 @@ def test_fr103_target_that_is_the_branch_itself(findings: Findings) -> None:
     text = "dagId: d\ntasks:\n  - taskId: br\n    operator: branch\n    params: {condition: \"'x'\", branches: {x: br}}\n"
     ((code, message),) = [(f.code, f.message) for f in findings(text)]
     assert code == "FR103" and "add 'br'" not in message
-
-
-# -- suppressions without codes ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("comment", ["# flowrun: ignore", "# flowrun: ignore[]", "# flowrun: noqa", "# flowrun:ignore FR001"])
-def test_a_suppression_without_codes_is_reported_with_the_expected_form(findings: Findings, comment: str) -> None:
-    text = f"dagId: d\ntasks:\n  - taskId: a  {comment}\n    operator: dummy\n"
-    (finding,) = findings(text)
-    assert (finding.code, finding.line, finding.column) == ("FR006", 3, 16)
-    assert "write '# flowrun: ignore[FR401]'" in finding.message
-
-
-def test_an_ignore_file_after_other_text_is_reported(findings: Findings) -> None:
-    text = "dagId: d  # flowrun: ignore-file[FR403]\ntasks:\n  - {taskId: a, operator: dummy}\n"
-    (finding,) = findings(text)
-    assert (finding.code, finding.line, finding.column) == ("FR006", 1, 11)
-    assert "line of its own" in finding.message
-
-
-def test_valid_suppressions_still_work(findings: Findings) -> None:
-    text = "dagId: d\ntasks:\n  - {taskId: a, operator: dummy, triggerRule: all_done}  # flowrun: ignore[FR104]\n"
-    assert findings(text) == []
 
 
 # -- environment overlays ------------------------------------------------------------------------------
