@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from runner.api import Workflow
 from runner.findings import Finding
 from runner.graph import MAX_CYCLES_PER_COMPONENT, Graph
 

@@ -9,7 +9,7 @@ import pytest
 
 import runner
 from runner.run import states
-from runner.run.trigger_rules import RULES, decide
+from runner.run.trigger_rules import TRIGGER_RULES, decide
 
 NAMED_SETS = {"FINAL": states.FINAL, "FINISHED_OR_REMOVED": states.FINISHED_OR_REMOVED,
               "KEPT_ON_RESUME": states.KEPT_ON_RESUME}
@@ -21,7 +21,7 @@ def test_a_trigger_rule_counts_exactly_the_final_states_as_done(state: str) -> N
     assert (decide("all_done", [state]) == "run") == (state in states.FINAL)
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", TRIGGER_RULES)
 def test_no_rule_decides_while_an_upstream_is_not_final(rule: str) -> None:
     """With one upstream still running or retrying, no rule that needs every upstream can run yet."""
     if rule in ("always", "one_success", "one_failed", "one_done"):
