@@ -22,7 +22,7 @@ from runner.findings import get_path
 SCHEMA_FILE = "workflow.schema.json"
 
 def schema_text() -> str:
-    return resources.files("runner").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    return resources.files("runner.schema").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 @cache
