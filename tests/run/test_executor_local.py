@@ -16,11 +16,11 @@ import pytest
 import trio
 from runner_helpers import assert_no_survivor, kill_marked, marker, query, tries, write_workflow
 
-from runner.model import load_workflow
+from runner import run_workflow
 from runner.run.executors.base import Executor, PreparedTry, TryEnd
 from runner.run.executors.local import LocalExecutor
 from runner.run.masking import Masker
-from runner.run.session import RunOptions, RunResult, execute, prepare
+from runner.run.session import RunResult
 from runner.run.tasklog import MaskedLog, TryLog
 
 ENV = {"PATH": os.environ.get("PATH", os.defpath)}
@@ -230,10 +230,9 @@ class Canned:
 
 
 def run_with(tmp_path: Path, text: str, executor: Executor) -> RunResult:
+    """A real run of `text` through the public API, its processes started by `executor`."""
     path = write_workflow(tmp_path, text)
-    plan, setup = prepare(load_workflow(path), RunOptions(state=str(tmp_path / "s.db"), cwd=str(tmp_path)))
-    setup.executor = executor  # the seam: the run session hands it to every try
-    return execute(plan, setup, handle_signals=False)
+    return run_workflow(path, state=str(tmp_path / "s.db"), cwd=str(tmp_path), executor=executor)
 
 
 SEAM = """
