@@ -12,8 +12,8 @@ from collections.abc import Callable
 from conftest import STRUCTURAL
 from test_graph import brute_force_redundant, random_dag
 
+from runner.api import Workflow
 from runner.findings import Finding
-from runner.model import Workflow
 
 Lint = Callable[..., list[tuple[int, int, str]]]
 Findings = Callable[..., list[Finding]]
