@@ -5,6 +5,12 @@ Each format version is also kept as `schemas/v<N>/workflow.schema.json` (its `$i
 URL, otherwise the same bytes as the newest while N is current; frozen once a v<N+1> exists), so a
 file that names `v1` keeps meaning what it meant when it was written. A flowrun reads the format
 SCHEMA_VERSION: its modeline names that version's URL.
+
+A release whose format is not read the same way by the previous flowrun (a key removed or
+renamed, a value newly refused) makes v<N+1>: bump SCHEMA_VERSION, copy the newest schema to
+`schemas/v<N+1>/` with that `$id`, add v<N>'s sha256 to FROZEN in
+tests/schema/test_schema_editors.py, give the examples the new modeline, publish `schemas/` under
+BASE_URL and add the version to the SchemaStore entry. A new optional key is no new version.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ hover and completion, and the keywords yaml-language-server understands (draft-0
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -45,6 +46,11 @@ SCHEMA_VALUES = {"additionalProperties", "propertyNames", "items", "not", "if", 
 SCHEMA_LISTS = {"anyOf", "allOf"}
 
 
+# Published versions older than SCHEMA_VERSION never change: a release that makes v<N+1> adds
+# v<N>'s sha256 here (see runner/schema/published.py).
+FROZEN: dict[int, str] = {}
+
+
 @pytest.fixture(scope="module")
 def latest() -> dict[str, Any]:
     return json.loads(LATEST.read_text(encoding="utf-8"))
@@ -79,6 +85,10 @@ def test_stable_id_and_versioned_copy(latest: dict[str, Any]) -> None:
     assert current.read_text(encoding="utf-8") == expected
     # every version published so far is still there
     assert sorted(p.name for p in SCHEMAS.glob("v*")) == [f"v{n}" for n in range(1, SCHEMA_VERSION + 1)]
+    assert sorted(FROZEN) == list(range(1, SCHEMA_VERSION))
+    for version, digest in FROZEN.items():
+        frozen = SCHEMAS / f"v{version}" / "workflow.schema.json"
+        assert hashlib.sha256(frozen.read_bytes()).hexdigest() == digest, f"v{version} was published: never edit it"
     Draft202012Validator.check_schema(versioned)
 
 
