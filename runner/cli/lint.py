@@ -100,8 +100,16 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code such as FR102.")]
     return 0
 
 
-def schema() -> int:
+def schema(
+    modeline: Annotated[bool, typer.Option("--modeline", help="Print only the '# yaml-language-server: $schema=URL' line "
+                                           "naming this version's schema, for the top of a workflow file.")] = False,
+) -> int:
     """Print the JSON Schema of workflow files."""
+    if modeline:
+        from runner.schema.published import modeline as line
+
+        print(line())
+        return 0
     from runner.schema.validate import schema_text
 
     sys.stdout.write(schema_text())
