@@ -12,6 +12,8 @@ also breaks at `\\f`, `\\x85` and U+2028, where YAML does not).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,7 +49,8 @@ class FlowrunServer(LanguageServer):
 
     @property
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or "utf-16")
+        chosen = self.workspace.position_encoding or "utf-16"
+        return str(getattr(chosen, "value", chosen))  # an enum of lsprotocol, or the string
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -174,11 +177,17 @@ def build(debounce: float = DEBOUNCE) -> FlowrunServer:
 
 def serve(debounce: float = DEBOUNCE) -> None:
     """Serve on this process's stdin and stdout until the client says exit."""
-    stdin, stdout = sys.__stdin__, sys.__stdout__
-    if stdin is None or stdout is None:
-        raise OSError("flowrun lsp needs stdin and stdout")
+    sys.stdout.flush()
+    # the protocol gets its own descriptors; fd 1 then goes to stderr, so that nothing printed by
+    # mistake corrupts the protocol's stream, and closing the protocol's stream closes no other
+    reader = os.fdopen(os.dup(0), "rb")  # buffered: read(n) returns n bytes
+    writer = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     server = build(debounce)
     try:
-        server.start_io(cast(BinaryIO, stdin.buffer), cast(BinaryIO, stdout.buffer))
+        server.start_io(cast(BinaryIO, reader), cast(BinaryIO, writer))
     finally:
         server.worker.shutdown(wait=False, cancel_futures=True)
+        for stream in (reader, writer):
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()

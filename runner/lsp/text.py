@@ -21,6 +21,8 @@ class Lines:
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
         self.text = text
         self.bom = 1 if text.startswith(BOM) else 0  # the linter reads the text after it
+        if encoding not in ("utf-8", "utf-16", "utf-32"):
+            raise ValueError(f"unknown position encoding '{encoding}'")
         self.encoding = encoding
         self.starts = [0, *(m.end() for m in _BREAKS.finditer(text))]
         self.ends = [m.start() for m in _BREAKS.finditer(text)] + [len(text)]
