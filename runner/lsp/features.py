@@ -115,34 +115,37 @@ def _on_lines(analysis: Analysis, first: int, last: int) -> list[tuple[Finding, 
 
 
 def code_actions(analysis: Analysis, params: t.CodeActionParams) -> list[t.CodeAction]:
+    """Quick fixes for the findings on the requested lines; "fix all FR102" among them when the
+    file has several, and alone when the client asks for `source.fixAll` (fix on save)."""
     uri = analysis.uri
     only = params.context.only or []
+
+    def wanted(kind: str) -> bool:  # `only` lists kinds and their parents ("source" holds "source.fixAll")
+        return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
     fixable = [f for f in analysis.findings if f.code == REDUNDANT and f.fix is not None]
-    fix_all = t.CodeAction(
-        title=f"Remove every redundant dependency ({REDUNDANT}) in this file",
-        kind=t.CodeActionKind.QuickFix if not only else FIX_ALL,
-        edit=t.WorkspaceEdit(changes={uri: _deletions(analysis, fixable)}),
-    )
-    if only and not any(kind in only for kind in (t.CodeActionKind.QuickFix, t.CodeActionKind.SourceFixAll, FIX_ALL)):
-        return []
-    if only and t.CodeActionKind.QuickFix not in only:
-        return [fix_all] if fixable else []
     actions = []
-    for finding, diag in _on_lines(analysis, params.range.start.line, params.range.end.line):
+    here = _on_lines(analysis, params.range.start.line, params.range.end.line) if wanted(t.CodeActionKind.QuickFix) else []
+    for finding, diag in here:
         if finding.code == REDUNDANT and finding.fix is not None:
             actions.append(t.CodeAction(
                 title=f"Remove the redundant dependency ({REDUNDANT})",
                 kind=t.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=True,
                 edit=t.WorkspaceEdit(changes={uri: _deletions(analysis, [finding])}),
             ))
-        if finding.code != "FR006":
+        if finding.code != "FR006":  # an unused suppression is removed, not suppressed
             actions.append(t.CodeAction(
                 title=f"Ignore {finding.code} on this line (# flowrun: ignore[{finding.code}])",
                 kind=t.CodeActionKind.QuickFix, diagnostics=[diag],
                 edit=t.WorkspaceEdit(changes={uri: [_ignore_edit(analysis, finding)]}),
             ))
-    if len(fixable) > 1 or (fixable and not actions):
-        actions.append(fix_all)
+    title = f"Remove every redundant dependency ({REDUNDANT}) in this file"
+    if len(fixable) > 1 and any(f.code == REDUNDANT and f.fix is not None for f, _ in here):
+        actions.append(t.CodeAction(title=title, kind=t.CodeActionKind.QuickFix,
+                                    edit=t.WorkspaceEdit(changes={uri: _deletions(analysis, fixable)})))
+    if fixable and only and wanted(FIX_ALL):
+        actions.append(t.CodeAction(title=title, kind=FIX_ALL,
+                                    edit=t.WorkspaceEdit(changes={uri: _deletions(analysis, fixable)})))
     return actions
 
 

@@ -61,3 +61,42 @@ def test_not_a_workflow() -> None:
     assert looks_like_workflow(parse("tasks: []\n"))
     assert looks_like_workflow(parse("dagId: x\n"))
     assert looks_like_workflow(None)  # does not parse: could be a broken workflow
+
+
+DUPLICATES = """\
+dagId: demo
+tasks:
+  - taskId: a
+    operator: dummy
+  - taskId: b
+    operator: dummy
+    dependencies: [a, a]
+  - taskId: c
+    operator: dummy
+    dependencies: [a, b, b]
+"""
+
+
+def _actions(tmp_path: Path, first: int, last: int, only: list[str] | None = None) -> list[t.CodeAction]:
+    analysis = analyze((tmp_path / "wf.yaml").as_uri(), 1, DUPLICATES, "utf-16")
+    params = t.CodeActionParams(t.TextDocumentIdentifier(analysis.uri), t.Range(t.Position(first, 0), t.Position(last, 0)),
+                                t.CodeActionContext(diagnostics=[], only=only))
+    return features.code_actions(analysis, params)
+
+
+def test_quick_fixes_on_a_line_with_fr102(tmp_path: Path) -> None:
+    titles = [a.title for a in _actions(tmp_path, 6, 6)]
+    assert titles[0] == "Remove the redundant dependency (FR102)"
+    assert "Ignore FR102 on this line (# flowrun: ignore[FR102])" in titles
+    assert titles[-1] == "Remove every redundant dependency (FR102) in this file"
+    assert not _actions(tmp_path, 0, 0)  # nothing to fix on `dagId`
+
+
+def test_fix_all_is_offered_as_source_fix_all_only_when_asked(tmp_path: Path) -> None:
+    for only in (["source.fixAll"], ["source"], ["source.fixAll.flowrun"]):
+        (action,) = _actions(tmp_path, 0, 0, only)
+        assert action.kind == "source.fixAll.flowrun"
+        assert action.edit is not None and action.edit.changes is not None
+        (edits,) = action.edit.changes.values()
+        assert len(edits) == 3  # `, a` of b; `a, ` (implied through b) and `, b` (twice) of c
+    assert not _actions(tmp_path, 6, 6, ["refactor"])

@@ -244,3 +244,18 @@ def test_shutdown_and_exit_leave_no_process(tmp_path: Path) -> None:
     except ProcessLookupError:
         return
     raise AssertionError(f"server process {pid} still exists")
+
+
+def test_a_bom_and_crlf_line_ends_keep_the_ranges_and_close_clears(tmp_path: Path) -> None:
+    text = "\ufeff" + DOC.replace("\n", "\r\n")
+    uri = workflow(tmp_path, text)
+
+    async def scenario() -> None:
+        async with session() as client:
+            client.open(uri, text)
+            found = by_code(await client.diagnostics(uri, 1))
+            assert found["FR102"][0].range == at(6, 22, 23)
+            client.text_document_did_close(t.DidCloseTextDocumentParams(t.TextDocumentIdentifier(uri)))
+            assert not (await client.diagnostics(uri, None, count=2)).diagnostics
+
+    asyncio.run(scenario())
