@@ -17,7 +17,8 @@ from runner.lint.config import LintConfig
 from runner.lint.linter import lint_source
 from runner.lsp.text import Lines
 from runner.model import Workflow
-from runner.yaml.loader import Source
+from runner.yaml.loader import Source, decode
+from runner.yaml.nodes import MAX_BYTES, YamlProblem
 
 
 @dataclass
@@ -70,8 +71,24 @@ def analyze(uri: str, version: int | None, text: str, encoding: str) -> Analysis
     config, note = load_config(path)
     if config.root is not None and Path(path).is_absolute() and config.excludes(Path(path)):
         return Analysis(uri, version, lines, [], None, None, f"'{path}' is excluded by the lint settings")
+    refused = _refused(lines.linted, path)
+    if refused is not None:
+        return Analysis(uri, version, lines, [refused] if config.selects(refused.code) else [], None, None, note)
     findings, source = lint_source(lines.linted, path, config)
     if not looks_like_workflow(source):
         return Analysis(uri, version, lines, [], source, None, "not a workflow")
     workflow = Workflow.from_source(source) if source is not None else None
     return Analysis(uri, version, lines, findings, source, workflow, note)
+
+
+def _refused(text: str, path: str) -> Finding | None:
+    """FR001 for a text `flowrun lint` would not parse: over the size limit, or holding a NUL."""
+    if "\x00" not in text and len(text) <= MAX_BYTES // 4:
+        return None  # the common case, decided without encoding the text
+    from runner.lint.rules import yaml_syntax
+
+    try:
+        decode(text.encode("utf-8", "surrogatepass"))
+    except YamlProblem as problem:
+        return yaml_syntax.finding(problem, path)
+    return None

@@ -100,3 +100,15 @@ def test_fix_all_is_offered_as_source_fix_all_only_when_asked(tmp_path: Path) ->
         (edits,) = action.edit.changes.values()
         assert len(edits) == 3  # `, a` of b; `a, ` (implied through b) and `, b` (twice) of c
     assert not _actions(tmp_path, 6, 6, ["refactor"])
+
+
+def test_a_nul_byte_is_fr001_as_in_flowrun_lint(tmp_path: Path) -> None:
+    analysis = analyze((tmp_path / "wf.yaml").as_uri(), 1, "dagId: x\ntasks: []\x00\n", "utf-16")
+    assert [(f.code, f.line) for f in analysis.findings] == [("FR001", 2)]
+
+
+def test_a_text_over_the_size_limit_is_fr001(tmp_path: Path) -> None:
+    from runner.yaml.nodes import MAX_BYTES
+
+    analysis = analyze((tmp_path / "wf.yaml").as_uri(), 1, "dagId: x\n#" + "\u00e9" * (MAX_BYTES // 2), "utf-16")
+    assert [f.code for f in analysis.findings] == ["FR001"] and "the limit is" in analysis.findings[0].message
