@@ -30,6 +30,10 @@ class Finding:
     name: str = ""
     fix: Fix | None = None
     task_line: int | None = field(default=None, compare=False)  # line of the task's `- taskId:`
+    # where the offending node ends (1-based, exclusive column), when the finding is at a whole
+    # scalar; editors underline line:column..end_line:end_column. No output format shows it.
+    end_line: int | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)
 
     @property
     def fixable(self) -> bool:

@@ -211,6 +211,7 @@ class Workflow:
         """A finding at `path`. One of a rule after the schema about a value the schema declared
         malformed is muted (`muted`; the linter drops it): one mistake, one finding."""
         line, column = self.position(path, key)
+        end = self._token_end(path, key, line, column)
         task_line = None
         if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
             task_line = self._task_lines.get(path[1])
@@ -218,7 +219,15 @@ class Workflow:
                 task_line = self._task_lines[path[1]] = self.position(path[:2])[0]
         if code not in EARLIEST and self.is_malformed(path):
             self.muted.add((code, message, task_line))  # not the position: a rule may refine it
-        return Finding(code, message, line, column, path=self.path, fix=fix, task_line=task_line)
+        return Finding(code, message, line, column, path=self.path, fix=fix, task_line=task_line,
+                       end_line=end[0] if end else None, end_column=end[1] if end else None)
+
+    def _token_end(self, path: PathT, key: bool, line: int, column: int) -> tuple[int, int] | None:
+        """Where the scalar found at `path` ends, when the finding stands at its start."""
+        node = self.source.node(self.origin(path) if self.origin is not None else path, key) if self.source else None
+        if node is None or node.kind != "scalar" or (node.line, node.column) != (line, column):
+            return None
+        return node.end_line, node.end_column
 
     def is_muted(self, finding: Finding) -> bool:
         return (finding.code, finding.message, finding.task_line) in self.muted

@@ -35,6 +35,13 @@ Span = tuple[int, int]
 
 def apply_fixes(text: str, source: Source, fixes: list[Fix]) -> tuple[str, int]:
     """The new text and the number of items removed."""
+    edits, removed = removal_spans(text, source, fixes)
+    return _delete(text, edits), removed
+
+
+def removal_spans(text: str, source: Source, fixes: list[Fix]) -> tuple[list[Span], int]:
+    """The (disjoint) character spans of `text` that `apply_fixes` deletes, and the number of items
+    they remove: what `--fix` does, for an editor to apply as text edits."""
     by_list: dict[tuple[str | int, ...], set[int]] = defaultdict(set)
     for fix in fixes:
         if fix.path and isinstance(fix.path[-1], int):
@@ -46,7 +53,7 @@ def apply_fixes(text: str, source: Source, fixes: list[Fix]) -> tuple[str, int]:
         if spans is not None:
             edits.extend(spans)
             removed += len(drop)
-    return _delete(text, edits), removed
+    return sorted(edits), removed
 
 
 def _delete(text: str, spans: list[Span]) -> str:

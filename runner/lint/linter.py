@@ -46,7 +46,8 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None, severit
         for finding in rule.check(workflow):
             if not workflow.is_muted(finding):  # about a value an earlier finding declared malformed
                 out.append(Finding(finding.code, finding.message, finding.line, finding.column, workflow.path,
-                                   rule.SEVERITY, rule.NAME, finding.fix, finding.task_line))
+                                   rule.SEVERITY, rule.NAME, finding.fix, finding.task_line,
+                                   finding.end_line, finding.end_column))
     # a finding inside a node shared by aliases, said the same way for each alias: once
     unique = {(f.code, f.line, f.column, f.message): f for f in reversed(out)}
     return sorted(unique.values(), key=Finding.sort_key)

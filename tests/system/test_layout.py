@@ -26,6 +26,7 @@ LAYERS = [
     ("run", {"run"}),
     ("history", {"history"}),
     ("api", {"api"}),
+    ("lsp", {"lsp"}),  # the language server: lints open documents, imports lint and the model
     ("cli", {"cli"}),
 ]
 RANK = {part: rank for rank, (_, parts) in enumerate(LAYERS) for part in parts}

@@ -40,3 +40,10 @@ def test_lint_does_not_import_the_runner(tmp_path: Path) -> None:
     assert "runner.lint.linter" in modules  # the measurement itself works
     for heavy in ("trio", "httpx", "anyio", "runner.run.engine", "runner.run.operators", "sqlite3"):
         assert heavy not in modules, f"flowrun lint imported {heavy}"
+
+
+def test_lint_does_not_import_the_language_server(tmp_path: Path) -> None:
+    modules = _imported_modules(tmp_path, "lint", "--no-cache")
+    assert "runner.lint.rules" in modules  # linted for real, not read back from the cache
+    for extra in ("pygls", "lsprotocol", "cattrs", "runner.lsp", "runner.lsp.server"):
+        assert extra not in modules, f"flowrun lint imported {extra}"

@@ -153,4 +153,4 @@ def finding_at(workflow: Workflow, code: str, message: str, path: PathT, offset:
     line, column = value_position(workflow, path, offset)
     from dataclasses import replace
 
-    return replace(finding, line=line, column=column)
+    return replace(finding, line=line, column=column, end_line=None, end_column=None)  # inside the scalar
