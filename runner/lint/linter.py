@@ -74,10 +74,11 @@ _TOP_MAPPING = re.compile(r"^[\w.\"'$][^\n]*?:(?:[ \t]|$)")  # a first line `key
 
 
 def _other_tools_yaml(text: str, problem: YamlProblem) -> bool:
-    """Whether a file refused only for a tag of another tool (GitLab's `!reference`, CloudFormation's
-    `!Ref`, compose's `!reset`) is plainly not a workflow: a block mapping at column 0 without a
-    `dagId:` or `tasks:` key. Any other problem is reported (FR001)."""
-    if not problem.message.startswith("unsupported tag"):
+    """Whether a file refused only for what other tools' YAML holds (a tag such as GitLab's
+    `!reference`, CloudFormation's `!Ref`, compose's `!reset`; several documents, as Kubernetes
+    manifests) is plainly not a workflow: a block mapping at column 0 without a `dagId:` or `tasks:`
+    key. Any other problem is reported (FR001)."""
+    if not problem.message.startswith(("unsupported tag", "a workflow file holds one YAML document")):
         return False
     first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
     return bool(_TOP_MAPPING.match(first)) and _TOP_KEY.search(text) is None
