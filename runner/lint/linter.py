@@ -80,17 +80,15 @@ def _other_tools_yaml(text: str, problem: YamlProblem) -> bool:
     key. Any other problem is reported (FR001)."""
     if not problem.message.startswith(("unsupported tag", "a workflow file holds one YAML document")):
         return False
-    first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    first = next((line for line in text.splitlines()
+                  if line.strip() and not line.lstrip().startswith("#") and line.rstrip() != "---"), "")
     return bool(_TOP_MAPPING.match(first)) and _TOP_KEY.search(text) is None
 
 
 def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
     """Findings of a document and its Source; nothing (and no Source) for YAML that is not a workflow."""
-    try:
-        with gc_paused():
-            return _lint_source(text, path, config)
-    except NotAWorkflow:
-        return [], None
+    findings, source, _ = _lint_or_skip(text, path, config)
+    return findings, source
 
 
 def _lint_or_skip(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None, bool]:

@@ -35,7 +35,7 @@ OTHERS = {
     "values.yaml": "replicaCount: 1\nimage:\n  repository: nginx\n",
     "gitlab-ci.yml": ".setup:\n  script: [echo hi]\ntest:\n  script:\n    - !reference [.setup, script]\n",
     "template.yaml": "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Name\n",
-    "k8s.yaml": "apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: Pod\n",
+    "k8s.yaml": "---\napiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: Pod\n",
 }
 
 
