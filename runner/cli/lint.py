@@ -16,7 +16,7 @@ from runner.errors import UsageError
 
 FormatOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option("--format", help="Output format: text, json, github or sarif (github when GITHUB_ACTIONS=true)."),
+    typer.Option("--format", help="Output format: text, json, github, sarif or gitlab (github when GITHUB_ACTIONS=true)."),
 ]
 
 
@@ -30,6 +30,7 @@ def lint(
     fix: Annotated[bool, typer.Option("--fix", help="Rewrite fixable problems in place (comments and layout are kept).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for many files (default: one per CPU).")] = None,  # noqa: UP045
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Lint every file again (default: reuse .flowrun_cache for unchanged files).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Lint every YAML file as a workflow (default: skip YAML with neither dagId nor a tasks list).")] = False,
 ) -> int:
     """Lint workflow files."""
     from runner.findings import SEVERITIES
@@ -45,6 +46,7 @@ def lint(
     if select:
         settings.select = cfg.split_codes(select)
     settings.ignore += cfg.split_codes(ignore)
+    settings.strict = settings.strict or strict
     if fail_on is not None:
         if fail_on not in SEVERITIES:
             raise UsageError(f"unknown --fail-on '{fail_on}'; expected one of: {', '.join(SEVERITIES)}")

@@ -87,7 +87,7 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 class LintCache:
     def __init__(self, config: LintConfig, root: str | Path | None = None) -> None:
         self.root = Path(root or os.environ.get("FLOWRUN_CACHE_DIR") or DEFAULT_DIR)
-        selection = json.dumps([sorted(config.select), sorted(config.ignore)])
+        selection = json.dumps([sorted(config.select), sorted(config.ignore), config.strict])
         key = local_key()
         self.salt = hashlib.sha256((key or b"") + _code_fingerprint() + selection.encode()).digest()
         self.writable = key is not None

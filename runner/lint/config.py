@@ -19,7 +19,7 @@ from runner import safe_io
 from runner.errors import UsageError, plain
 from runner.findings import SEVERITIES
 
-KEYS = ("select", "ignore", "fail-on", "exclude")
+KEYS = ("select", "ignore", "fail-on", "exclude", "strict")
 
 
 @dataclass
@@ -29,6 +29,7 @@ class LintConfig:
     fail_on: str = "warning"
     exclude: list[str] = field(default_factory=list)
     root: Path | None = None  # directory of the config file; exclude globs are relative to it
+    strict: bool = False  # lint every YAML file as a workflow (none is skipped as another tool's YAML)
 
     def selects(self, code: str) -> bool:
         """FR001 (the file does not parse) is reported unless ignored explicitly, as ruff does."""
@@ -121,6 +122,11 @@ def load(start: Path | None = None) -> LintConfig:
             if value not in SEVERITIES:
                 raise UsageError(f"{path}: fail-on must be one of: {', '.join(SEVERITIES)}")
             config.fail_on = value
+            continue
+        if key == "strict":
+            if not isinstance(value, bool):
+                raise UsageError(f"{path}: strict must be true or false")
+            config.strict = value
             continue
         if isinstance(value, str):
             value = [value]

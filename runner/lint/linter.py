@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     fixed: int = 0
     notes: list[str] = field(default_factory=list)  # files skipped or not fixed, and why: one line each
+    not_workflows: list[str] = field(default_factory=list)  # YAML files skipped: not workflows (see looks_like_workflow)
 
     def failed(self, fail_on: str = "warning") -> bool:
         level = severity_rank(fail_on)
@@ -53,9 +55,49 @@ def check_workflow(workflow: Workflow, config: LintConfig | None = None, severit
     return sorted(unique.values(), key=Finding.sort_key)
 
 
+class NotAWorkflow(Exception):
+    """The file is YAML of another tool (a compose file, a CI configuration): nothing to report."""
+
+
+def looks_like_workflow(data: object) -> bool:
+    """Whether a document's top level may be a flowrun workflow: anything but a mapping with
+    neither `dagId` nor a `tasks` sequence (a compose file, a GitHub workflow, Helm values, a
+    Taskfile, whose `tasks` is a mapping). `flowrun lint` and the language server skip the others
+    unless `strict`; a file that does not parse is never skipped (it may be a broken workflow)."""
+    if not isinstance(data, dict):
+        return True
+    return "dagId" in data or isinstance(data.get("tasks"), list)
+
+
+# A document whose top level is a block mapping with no `dagId:` and no `tasks:` key at column 0.
+_TOP_KEY = re.compile(r"^(?:\"|')?(dagId|tasks)(?:\"|')?[ \t]*:", re.MULTILINE)
+_TOP_MAPPING = re.compile(r"^[\w.\"'$][^\n]*?:(?:[ \t]|$)")  # a first line `key:` at column 0, no tag
+
+
+def _other_tools_yaml(text: str, problem: YamlProblem) -> bool:
+    """Whether a file refused only for what other tools' YAML holds (a tag such as GitLab's
+    `!reference`, CloudFormation's `!Ref`, compose's `!reset`; several documents, as Kubernetes
+    manifests) is plainly not a workflow: a block mapping at column 0 without a `dagId:` or `tasks:`
+    key. Any other problem is reported (FR001)."""
+    if not problem.message.startswith(("unsupported tag", "a workflow file holds one YAML document")):
+        return False
+    first = next((line for line in text.splitlines()
+                  if line.strip() and not line.lstrip().startswith("#") and line.rstrip() != "---"), "")
+    return bool(_TOP_MAPPING.match(first)) and _TOP_KEY.search(text) is None
+
+
 def lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
-    with gc_paused():
-        return _lint_source(text, path, config)
+    """Findings of a document and its Source; nothing (and no Source) for YAML that is not a workflow."""
+    findings, source, _ = _lint_or_skip(text, path, config)
+    return findings, source
+
+
+def _lint_or_skip(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None, bool]:
+    try:
+        with gc_paused():
+            return (*_lint_source(text, path, config), False)
+    except NotAWorkflow:
+        return [], None, True
 
 
 def _lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding], Source | None]:
@@ -70,10 +112,14 @@ def _lint_source(text: str, path: str, config: LintConfig) -> tuple[list[Finding
     try:
         source = parse(text, path)
     except YamlProblem as problem:
+        if not config.strict and _other_tools_yaml(text, problem):
+            raise NotAWorkflow from None
         findings = [yaml_syntax.finding(problem, path)]
         # no other rule ran: only a suppression of FR001 can be unused
         active = lambda code: config.selects(code) and yaml_syntax.CODE.startswith(code)  # noqa: E731
     else:
+        if not config.strict and not looks_like_workflow(source.data):
+            raise NotAWorkflow
         findings = check_workflow(Workflow.from_source(source), config)
     findings = suppressions.apply([f for f in findings if config.selects(f.code)], text, path, active)
     findings = [f for f in findings if config.selects(f.code)]  # FR006 may be ignored too
@@ -87,13 +133,13 @@ def lint_file(path: str, config: LintConfig, fix: bool = False, cache: LintCache
 
     The file is opened without following a symlink: lint_paths reaches a symlink's target only
     when it stays inside the linted tree (runner/lint/discovery.py)."""
-    findings, fixed, _ = _lint_target(path, path, config, fix, cache)
+    findings, fixed, _, _ = _lint_target(path, path, config, fix, cache)
     return findings, fixed
 
 
-def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
-                 cache: LintCache | None) -> tuple[list[Finding], int, list[str]]:
-    """Findings, the number of fixes written, and notes (one line each) about `path`, read from `real`."""
+def _lint_target(path: str, real: str, config: LintConfig, fix: bool, cache: LintCache | None) -> Outcome:
+    """Findings, the number of fixes written, notes (one line each) about `path`, read from `real`,
+    and whether it was skipped as not a workflow (never cached: the next lint skips it again)."""
     key = None
     try:
         raw, status = _read(real)
@@ -101,18 +147,20 @@ def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
             key = cache.key(path, raw)
             hit = cache.get(key)
             if hit is not None:
-                return hit, 0, []
+                return hit, 0, [], False
         text = decode(raw)
     except YamlProblem as problem:
         from runner.lint.rules import yaml_syntax
 
-        return [yaml_syntax.finding(problem, path)], 0, []
-    findings, source = lint_source(text, path, config)
+        return [yaml_syntax.finding(problem, path)], 0, [], False
+    findings, source, skipped = _lint_or_skip(text, path, config)
+    if skipped:
+        return [], 0, [], True
     if key is not None and cache is not None:
         cache.put(key, findings)
     fixed = 0
     if not fix:
-        return findings, 0, []
+        return findings, 0, [], False
     from runner.lint.fix import apply_fixes
 
     for _ in range(10):  # each round removes at least one item; a fixed point comes fast
@@ -131,8 +179,8 @@ def _lint_target(path: str, real: str, config: LintConfig, fix: bool,
         refusal = write_fixed(path, text, status)
         if refusal is not None:
             findings, _ = lint_source(decode(raw), path, config)  # what the file on disk still holds
-            return findings, 0, [f"not fixed '{path}': {refusal}"]
-    return findings, fixed, []
+            return findings, 0, [f"not fixed '{path}': {refusal}"], False
+    return findings, fixed, [], False
 
 
 def _read(path: str) -> tuple[bytes, os.stat_result]:
@@ -175,7 +223,9 @@ def lint_paths(paths: list[str] | str, config: LintConfig | None = None, fix: bo
     else:
         with gc_paused():
             outcomes = [_lint_one((shown, real, config, fix, cache)) for shown, real in found.files]
-    for findings, fixed, notes in outcomes:
+    for (shown, _), (findings, fixed, notes, skipped) in zip(found.files, outcomes, strict=True):
+        if skipped:
+            result.not_workflows.append(shown)
         result.findings.extend(findings)
         result.fixed += fixed
         result.notes.extend(notes)
@@ -219,7 +269,7 @@ _linted = 0
 
 
 Job = tuple[str, str, LintConfig, bool, "LintCache | None"]
-Outcome = tuple[list[Finding], int, list[str]]
+Outcome = tuple[list[Finding], int, list[str], bool]
 
 
 def _lint_one(job: Job) -> Outcome:

@@ -1,17 +1,18 @@
-"""Render findings: text (with a summary line), json, github annotations and SARIF 2.1.0."""
+"""Render findings: text (with a summary line), json, github annotations, SARIF 2.1.0 and a
+GitLab Code Quality report."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import quote
 
 from runner.escapes import printable
 from runner.findings import Finding
+from runner.lint.fingerprints import fingerprints, project_path
 from runner.lint.linter import LintResult
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "gitlab")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
@@ -35,6 +36,12 @@ def text(result: LintResult) -> str:
 def lint_summary(result: LintResult) -> str:
     """The last line of the text output: how many problems in how many files, how many fixable."""
     findings = result.findings
+    skipped = len(result.not_workflows)
+    if skipped:  # every file named or found is counted; those skipped are said so
+        files_seen = _plural(len(result.files), "file")
+        tail = f" ({_plural(skipped, 'file')} skipped: not workflows)"
+        if not findings:
+            return f"Found 0 problems in {files_seen}{tail}."
     if not findings:
         return f"No problems found in {_plural(len(result.files), 'file')}."
     counts = [
@@ -44,6 +51,8 @@ def lint_summary(result: LintResult) -> str:
     ]
     files = len({f.path for f in findings})
     line = f"Found {_plural(len(findings), 'problem')} ({', '.join(counts)}) in {_plural(files, 'file')}"
+    if skipped:
+        line += tail
     fixable = sum(1 for f in findings if f.fixable)
     return line + (f"; {fixable} fixable with --fix." if fixable else ".")
 
@@ -94,7 +103,7 @@ def sarif(result: LintResult) -> str:
         for rule in RULES
     ]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_sarif_result(f, index) for f in result.findings]
+    results = [_sarif_result(f, index, fp) for f, fp in zip(result.findings, fingerprints(result.findings), strict=True)]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -108,6 +117,9 @@ def sarif(result: LintResult) -> str:
                         "rules": rules,
                     }
                 },
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"description": {"text": "The project root: CI_PROJECT_DIR, else the working directory of flowrun lint."}}
+                },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
             }
@@ -116,7 +128,12 @@ def sarif(result: LintResult) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-def _sarif_result(f: Finding, index: dict[str, int]) -> dict[str, object]:
+# GitHub computes `primaryLocationLineHash` itself (and warns when one is given that differs):
+# flowrun's own key travels next to it
+SARIF_FINGERPRINT = "flowrunFinding/v1"
+
+
+def _sarif_result(f: Finding, index: dict[str, int], fingerprint: str) -> dict[str, object]:
     return {
         "ruleId": f.code,
         "ruleIndex": index.get(f.code, 0),
@@ -125,11 +142,13 @@ def _sarif_result(f: Finding, index: dict[str, int]) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(Path(f.path).as_posix())},  # a URI: spaces as %20
+                    # relative to the project root, a URI (spaces as %20)
+                    "artifactLocation": {"uri": quote(project_path(f.path)), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": f.line, "startColumn": f.column},
                 }
             }
         ],
+        "partialFingerprints": {SARIF_FINGERPRINT: fingerprint},
     }
 
 
@@ -139,9 +158,28 @@ def _first_sentence(doc: str) -> str:
     return paragraph.split(". ")[0].rstrip(".") + "."
 
 
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def gitlab(result: LintResult) -> str:
+    """A GitLab Code Quality report (`artifacts: reports: codequality:`): a JSON array of issues."""
+    issues = [
+        {
+            "description": f"{f.code} {f.message}",
+            "check_name": f.code,
+            "fingerprint": fingerprint,
+            "severity": _GITLAB_SEVERITY[f.severity],
+            "location": {"path": project_path(f.path), "lines": {"begin": f.line}},
+        }
+        for f, fingerprint in zip(result.findings, fingerprints(result.findings), strict=True)
+    ]
+    return json.dumps(issues, indent=2) + "\n"
+
+
 RENDERERS: dict[str, Callable[[LintResult], str]] = {
     "text": text,
     "json": as_json,
     "github": github,
     "sarif": sarif,
+    "gitlab": gitlab,
 }

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from runner.findings import Finding
+from runner.lint.config import LintConfig
+from runner.lint.linter import lint_text
 
 Findings = Callable[..., list[Finding]]
 
@@ -47,7 +49,10 @@ def test_missing_required_operator_param_points_at_params(findings: Findings) ->
 
 
 def test_missing_top_level_keys_are_each_reported_once(findings: Findings) -> None:
-    assert schema_findings(findings, "description: nothing else\n") == [
+    # with neither key the file is not taken for a workflow unless strict (tests/lint/test_not_workflows.py)
+    assert schema_findings(findings, "description: nothing else\n") == []
+    strict = lint_text("description: nothing else\n", config=LintConfig(strict=True))
+    assert [(f.line, f.column, f.message) for f in strict if f.code == "FR002"] == [
         (1, 1, "missing required key 'dagId' in the workflow: write 'dagId: my_pipeline'"),
         (1, 1, "missing required key 'tasks' in the workflow: write 'tasks: [{taskId: a, operator: dummy}]'"),
     ]

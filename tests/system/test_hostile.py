@@ -91,7 +91,7 @@ CASES: dict[str, Case] = {
         'quote values that start with \'*\', such as cron expressions: "* * * * *"',
     ),
     "merge_of_scalar": Case(_text("dagId: d\n<<: 5\ntasks: []\n"), "FR001", (2, 1), "merge key"),
-    "second_merge_key": Case(_text("x: &x {a: 1}\ny:\n  <<: *x\n  <<: *x\n"), "FR002"),  # both merges apply
+    "second_merge_key": Case(_text("dagId: d\nx: &x {a: 1}\ny:\n  <<: *x\n  <<: *x\n"), "FR002"),  # both merges apply
     "control_character": Case(_text("dagId: d\x07\n"), "FR001", (1, 9), "control characters"),
     "key_is_a_list": Case(_text("[a, b]: 1\n"), "FR001", (1, 1), "mapping keys must be plain strings"),
     "task_repeated_through_alias": Case(

@@ -103,7 +103,7 @@ BIG: dict[str, Any] = {
         lambda: "dagId: d\nmetadata_: &a [" + ",".join(["x"] * 1000) + "]\nextra: [" + ",".join(["*a"] * 400) + "]\ntasks:\n" + _task(0),
         "FR002", "unknown key"),
     # a merge key taking a 100,000-key mapping: merged in linear time
-    "merge_of_100k_keys": (lambda: "a: &a {" + ", ".join(f"k{i}: {i}" for i in range(100_000)) + "}\nb:\n  <<: *a\n", "FR002", ""),
+    "merge_of_100k_keys": (lambda: "dagId: d\na: &a {" + ", ".join(f"k{i}: {i}" for i in range(100_000)) + "}\nb:\n  <<: *a\n", "FR002", ""),
 }
 
 

@@ -253,3 +253,56 @@ def test_try_repo(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, st
     )
     _assert_broken_reported(result, "broken.yaml")
     assert "hello.yaml:" not in result.stdout, f"finding in the clean file\n{_describe(result)}"
+
+
+COMPOSE = """\
+services:
+  web:
+    image: "nginx:1.25"
+    ports: ["8080:80"]
+"""
+
+GITHUB_WORKFLOW = """\
+name: ci
+on: [push, pull_request]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo ${{ github.sha }}
+"""
+
+
+def test_manifest_runs_one_hook_process_at_a_time() -> None:
+    from ruamel.yaml import YAML
+
+    hooks = YAML(typ="safe").load((PROJECT_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == HOOK_ID)
+    assert hook["require_serial"] is True  # flowrun forks its own workers
+    assert hook["types"] == ["yaml"]
+
+
+def test_mixed_repository_needs_no_configuration(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    """Compose files and a GitHub workflow next to flowrun workflows: skipped, not FR002 cascades."""
+    files = {
+        ".pre-commit-config.yaml": _config(hook_repo),
+        "docker-compose.yml": COMPOSE,
+        ".github/workflows/ci.yml": GITHUB_WORKFLOW,
+        "deploy/values.yaml": "replicaCount: 2\nimage:\n  tag: latest\n",
+        "workflows/hello.yaml": CLEAN,
+    }
+    repo = _make_repo(tmp_path / "repo", env, files)
+    result = _pre_commit(repo, env, "run", HOOK_ID, "--all-files", "--color=never", "--verbose")
+    assert result.returncode == 0, f"the hook failed a mixed repository\n{_describe(result)}"
+    assert "Passed" in result.stdout and "not workflows" in result.stdout, _describe(result)
+    assert "FR00" not in result.stdout, _describe(result)
+
+    (repo / "workflows" / "broken.yml").write_text(BROKEN, encoding="utf-8")
+    _commit_all(repo, env)
+    result = _pre_commit(repo, env, "run", HOOK_ID, "--all-files", "--color=never")
+    _assert_broken_reported(result, "workflows/broken.yml")
+    for other in ("docker-compose.yml", "ci.yml", "values.yaml"):
+        assert f"{other}:" not in result.stdout, f"finding in {other}\n{_describe(result)}"
