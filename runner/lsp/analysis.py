@@ -14,7 +14,7 @@ from runner.errors import UsageError
 from runner.findings import Finding
 from runner.lint import config as cfg
 from runner.lint.config import LintConfig
-from runner.lint.linter import lint_source
+from runner.lint.linter import lint_source, looks_like_workflow
 from runner.lsp.text import Lines
 from runner.model import Workflow
 from runner.yaml.loader import Source, decode
@@ -44,18 +44,6 @@ def is_yaml(uri: str, language: str | None = None) -> bool:
     return language == "yaml" or uri_path(uri).lower().endswith((".yaml", ".yml"))
 
 
-def looks_like_workflow(source: Source | None) -> bool:
-    """Whether a YAML document is (or could be, broken) a flowrun workflow: a top-level mapping
-    without `dagId` and without a `tasks` sequence is not (a compose file, a CI configuration, a
-    Taskfile whose `tasks` is a mapping); a file that does not parse could be a broken one."""
-    if source is None:
-        return True
-    data = source.data
-    if not isinstance(data, dict):
-        return True
-    return "dagId" in data or isinstance(data.get("tasks"), list)
-
-
 def load_config(path: str) -> tuple[LintConfig, str]:
     """The configuration found from the file's directory (as `flowrun lint` run there finds it)."""
     directory = Path(path).parent if Path(path).is_absolute() else Path.cwd()
@@ -75,7 +63,7 @@ def analyze(uri: str, version: int | None, text: str, encoding: str) -> Analysis
     if refused is not None:
         return Analysis(uri, version, lines, [refused] if config.selects(refused.code) else [], None, None, note)
     findings, source = lint_source(lines.linted, path, config)
-    if not looks_like_workflow(source):
+    if source is not None and not config.strict and not looks_like_workflow(source.data):
         return Analysis(uri, version, lines, [], source, None, "not a workflow")
     workflow = Workflow.from_source(source) if source is not None else None
     return Analysis(uri, version, lines, findings, source, workflow, note)

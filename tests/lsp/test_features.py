@@ -7,8 +7,9 @@ from pathlib import Path
 from lsprotocol import types as t
 
 from runner.findings import Finding
+from runner.lint.linter import looks_like_workflow
 from runner.lsp import features
-from runner.lsp.analysis import analyze, looks_like_workflow
+from runner.lsp.analysis import analyze
 from runner.yaml.loader import parse
 
 BLOCK = """\
@@ -56,11 +57,12 @@ def test_a_range_without_a_node_covers_the_token() -> None:
 
 
 def test_not_a_workflow() -> None:
-    assert not looks_like_workflow(parse("services: {web: {image: nginx}}\n"))
-    assert not looks_like_workflow(parse("version: '3'\ntasks: {build: {cmds: [make]}}\n"))  # a Taskfile
-    assert looks_like_workflow(parse("tasks: []\n"))
-    assert looks_like_workflow(parse("dagId: x\n"))
-    assert looks_like_workflow(None)  # does not parse: could be a broken workflow
+    assert not looks_like_workflow(parse("services: {web: {image: nginx}}\n").data)
+    assert not looks_like_workflow(parse("version: '3'\ntasks: {build: {cmds: [make]}}\n").data)  # a Taskfile
+    assert looks_like_workflow(parse("tasks: []\n").data)
+    assert looks_like_workflow(parse("dagId: x\n").data)
+    broken = analyze("untitled:x.yaml", 1, "dagId: [unclosed\n", "utf-16")  # could be a broken workflow
+    assert [f.code for f in broken.findings] == ["FR001"]
 
 
 DUPLICATES = """\
