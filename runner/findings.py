@@ -63,3 +63,12 @@ def get_path(data: Any, path: tuple[str | int, ...]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return data
+
+
+def shortened(message: str, limit: int) -> str:
+    """`message` cut to `limit` characters where a display would cut it anyway (an editor, a
+    GitHub annotation), saying where the whole message is (an FR408 critical path of 1,000
+    tasks is ~15,000 characters)."""
+    if len(message) <= limit:
+        return message
+    return message[:limit - 80].rstrip() + " ... (cut; the whole message: flowrun lint --format json)"

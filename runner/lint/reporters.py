@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from runner.escapes import printable
-from runner.findings import Finding
+from runner.findings import Finding, shortened
 from runner.lint.fingerprints import fingerprints, project_path
 from runner.lint.linter import LintResult
 
@@ -73,11 +73,14 @@ def _escape_property(value: str) -> str:
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+GITHUB_MESSAGE = 1000  # characters of an annotation's message (GitHub shows a few lines of it)
+
+
 def github(result: LintResult) -> str:
     """GitHub Actions workflow commands, one annotation per finding."""
     lines = [
         f"::{_GITHUB_LEVEL[f.severity]} file={_escape_property(f.path)},line={f.line},col={f.column},"
-        f"title={_escape_property(f.code)}::{_escape_data(f.message)}"
+        f"title={_escape_property(f.code)}::{_escape_data(shortened(f.message, GITHUB_MESSAGE))}"
         for f in result.findings
     ]
     return "".join(line + "\n" for line in lines)

@@ -8,7 +8,7 @@ from typing import Any
 
 from lsprotocol import types as t
 
-from runner.findings import Finding
+from runner.findings import Finding, shortened
 from runner.lint.fix import removal_spans
 from runner.lsp.analysis import Analysis
 from runner.model import Task
@@ -16,7 +16,7 @@ from runner.yaml.nodes import Node
 
 # A message longer than this is cut in the editor (one FR408 on a 1,000-task file lists the whole
 # critical path: ~15,000 characters); `flowrun lint --format json` keeps it whole.
-MAX_MESSAGE = 500
+MAX_MESSAGE = 500  # characters of a diagnostic's message in the editor
 FIX_ALL = "source.fixAll.flowrun"
 REDUNDANT = "FR102"
 _SEVERITY = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
@@ -33,9 +33,7 @@ def _range(start: Pos, end: Pos) -> t.Range:
 
 
 def shown_message(message: str) -> str:
-    if len(message) <= MAX_MESSAGE:
-        return message
-    return message[:MAX_MESSAGE - 80].rstrip() + " ... (cut; the whole message: flowrun lint --format json)"
+    return shortened(message, MAX_MESSAGE)
 
 
 # -- diagnostics -----------------------------------------------------------------------------------

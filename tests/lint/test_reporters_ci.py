@@ -118,3 +118,17 @@ def test_the_same_mistake_twice_gets_two_fingerprints(tmp_path: Path, run_cli: R
     a = Finding("FR003", "duplicate taskId 'a'; it is first used on line 3", 7, 5, "w.yaml")
     b = Finding("FR003", "duplicate taskId 'a'; it is first used on line 5", 9, 5, "w.yaml")
     assert fingerprints([a], str(tmp_path)) == fingerprints([b], str(tmp_path))
+
+
+def test_a_long_message_is_cut_in_github_annotations_only() -> None:
+    """An FR408 critical path of 1,000 tasks is ~15,000 characters: GitHub shows a few lines."""
+    from runner.findings import Finding
+    from runner.lint.linter import LintResult
+    from runner.lint.reporters import GITHUB_MESSAGE, RENDERERS
+
+    long = "x" * 15_000
+    result = LintResult(files=["wf.yaml"], findings=[Finding("FR408", long, 3, 5, path="wf.yaml", severity="warning")])
+    annotation = RENDERERS["github"](result)
+    message = annotation.split("::", 2)[2].rstrip("\n")
+    assert len(message) <= GITHUB_MESSAGE and message.endswith("(cut; the whole message: flowrun lint --format json)")
+    assert long in RENDERERS["json"](result)  # the whole text stays where it is read in full
