@@ -52,8 +52,10 @@ PAYLOADS: dict[str, tuple[str, str]] = {
     "macro_recursion": ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError: maximum recursion depth exceeded"),
     "doubling_concat": ("{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s }}{% endmacro %}{{ d('x', 40) }}", f"{SANDBOX}: ~ would make"),
     "doubling_plus": ("{% macro d(s, n) %}{{ d(s + s, n - 1) if n else s | length }}{% endmacro %}{{ d('x', 40) }}", f"{SANDBOX}: + would make"),
-    "join_separator": ("{{ range(100000) | map('string') | join('x' * 100000) }}", f"{SANDBOX}: join would make"),
-    "str_join": ("{{ ('x' * 100000).join(range(100000) | map('string')) }}", f"{SANDBOX}: join would make"),
+    # 20,000 items x a 1,000-character separator: refused before joining, and few enough items
+    # that building the list stays far inside the render deadline on a loaded machine
+    "join_separator": ("{{ range(20000) | map('string') | join('x' * 1000) }}", f"{SANDBOX}: join would make"),
+    "str_join": ("{{ ('x' * 1000).join(range(20000) | map('string')) }}", f"{SANDBOX}: join would make"),
     "replace": ("{{ ('x' * 1000000) | replace('x', 'x' * 1000) }}", f"{SANDBOX}: replace would make"),
     "translate": ("{{ ('x' * 1000000).translate({120: 'y' * 1000}) }}", f"{SANDBOX}: translate would make"),
     "indent": ("{{ ('x\n' * 500000) | indent(1000000) }}", f"{SANDBOX}: indent would make"),
