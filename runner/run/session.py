@@ -24,6 +24,8 @@ from runner.run.context import Variables, read_vars_file, resolve_params
 from runner.run.engine import Engine, RunEvent, RunSetup
 from runner.run.executors.base import Executor
 from runner.run.executors.local import STOP_SIGNALS, killpg
+from runner.run.lineage import attach as attach_lineage
+from runner.run.lineage_send import check_target
 from runner.run.masked_values import (
     masked_param_names,
     output_was_masked,
@@ -60,6 +62,7 @@ class RunOptions:
     notify: Callable[[RunEvent], None] = lambda event: None
     warn: Callable[[str], None] = lambda message: None
     executor: Executor | None = None  # starts the tries' processes (None: LocalExecutor, this machine)
+    lineage: str | None = None  # OpenLineage target: http(s)://URL or file:PATH (default $FLOWRUN_LINEAGE)
 
 
 @dataclass
@@ -118,6 +121,9 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
              masker: Masker) -> tuple[Plan, RunSetup]:
     capacity = parse_capacity(options.capacity)
     check_capacity(plan, capacity)
+    lineage = options.lineage or os.environ.get("FLOWRUN_LINEAGE") or None
+    if lineage:
+        check_target(lineage)
     for short in masker.short:
         options.warn(f"a secret is shorter than 4 characters; every occurrence of it is masked ({len(short)} characters)")
     params: dict[str, Any] = {}
@@ -162,6 +168,7 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
     setup.resume_command = resume_command(workflow.path, setup.run_id, where, setup.masked_params)
     for warning in weak_secret_warnings(variables.secret.all_values(), options.params, variables.value.all_values()):
         options.warn(warning)  # (once the run is sure to start)
+    attach_lineage(setup, lineage)
     return plan, setup
 
 
