@@ -144,6 +144,7 @@ def test_event_stream_of_a_run_and_its_resume(tmp_path: Path, receiver: Receiver
     validate = _validator()
     for event in stream:
         validate(event)
+        _through_the_client(event)
 
 
 def _validator() -> Any:
@@ -162,6 +163,44 @@ def _validator() -> Any:
             assert set(d) == {"namespace", "name", "facets"} and d["namespace"] and d["name"]
 
     return validate
+
+
+def _through_the_client(event: dict[str, Any]) -> None:
+    """The event rebuilt with openlineage-python's model (its validators: UUID run ids, ISO
+    times, URIs) serializes to the same run, job, datasets and parent facet."""
+    from openlineage.client.event_v2 import (
+        InputDataset,
+        Job,
+        OutputDataset,
+        Run,
+        RunEvent,
+        RunState,
+    )
+    from openlineage.client.facet_v2 import parent_run
+    from openlineage.client.serde import Serde
+
+    facets: dict[str, Any] = {}
+    if "parent" in event["run"]["facets"]:
+        p = event["run"]["facets"]["parent"]
+        facets["parent"] = parent_run.ParentRunFacet(run=parent_run.Run(runId=p["run"]["runId"]),
+                                                     job=parent_run.Job(**p["job"]))
+    built = RunEvent(eventType=RunState(event["eventType"]), eventTime=event["eventTime"],
+                     run=Run(runId=event["run"]["runId"], facets=facets),
+                     job=Job(namespace=event["job"]["namespace"], name=event["job"]["name"]),
+                     producer=event["producer"],
+                     inputs=[InputDataset(d["namespace"], d["name"]) for d in event["inputs"]],
+                     outputs=[OutputDataset(d["namespace"], d["name"]) for d in event["outputs"]])
+    doc = Serde.to_dict(built)
+    for key in ("eventType", "eventTime", "producer", "schemaURL"):  # (schemaURL: the client's own, 2-0-2)
+        assert doc[key] == event[key]
+    assert doc["run"]["runId"] == event["run"]["runId"]
+    assert doc["job"] == event["job"]
+    assert [(d["namespace"], d["name"]) for d in doc.get("inputs", [])] == [
+        (d["namespace"], d["name"]) for d in event["inputs"]]
+    if "parent" in facets:
+        parent = doc["run"]["facets"]["parent"]
+        assert parent["run"]["runId"] == event["run"]["facets"]["parent"]["run"]["runId"]
+        assert {k: parent["job"][k] for k in ("namespace", "name")} == event["run"]["facets"]["parent"]["job"]
 
 
 def _free_port() -> int:
