@@ -201,10 +201,8 @@ class Recorder:
 
 
 def attach(setup: RunSetup, target: str | None) -> None:
-    """Wrap the run's notify when lineage is sent (`target`) or a task declares inlets/outlets."""
-    tasks = thaw(setup.plan.data.get("tasks")) or []
-    if target or any(isinstance(t, dict) and (t.get("inlets") or t.get("outlets")) for t in tasks):
-        setup.notify = Recorder(setup, setup.notify, target)
+    """Wrap the run's notify: events sent to `target` (if any), each task's datasets recorded."""
+    setup.notify = Recorder(setup, setup.notify, target)
 
 
 __all__ = ["Recorder", "attach", "dataset", "datasets", "run_uuid", "xcom_reads"]

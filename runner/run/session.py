@@ -8,7 +8,7 @@ import os
 import signal
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,8 +24,6 @@ from runner.run.context import Variables, read_vars_file, resolve_params
 from runner.run.engine import Engine, RunEvent, RunSetup
 from runner.run.executors.base import Executor
 from runner.run.executors.local import STOP_SIGNALS, killpg
-from runner.run.lineage import attach as attach_lineage
-from runner.run.lineage_send import check_target
 from runner.run.masked_values import (
     masked_param_names,
     output_was_masked,
@@ -123,6 +121,8 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
     check_capacity(plan, capacity)
     lineage = options.lineage or os.environ.get("FLOWRUN_LINEAGE") or None
     if lineage:
+        from runner.run.lineage_send import check_target
+
         check_target(lineage)
     for short in masker.short:
         options.warn(f"a secret is shorter than 4 characters; every occurrence of it is masked ({len(short)} characters)")
@@ -168,7 +168,10 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
     setup.resume_command = resume_command(workflow.path, setup.run_id, where, setup.masked_params)
     for warning in weak_secret_warnings(variables.secret.all_values(), options.params, variables.value.all_values()):
         options.warn(warning)  # (once the run is sure to start)
-    attach_lineage(setup, lineage)
+    if lineage or any(t.get("inlets") or t.get("outlets") for t in plan.data.get("tasks") or () if isinstance(t, Mapping)):
+        from runner.run.lineage import attach  # OpenLineage events, datasets for `flowrun lineage`
+
+        attach(setup, lineage)
     return plan, setup
 
 

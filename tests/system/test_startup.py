@@ -47,6 +47,7 @@ def test_a_local_run_does_not_import_openlineage(tmp_path: Path) -> None:
     with or without `--lineage`: flowrun writes the events itself (runner/run/lineage.py)."""
     modules = _imported_modules(tmp_path, "run", "--state", "s.db")
     assert "runner.run.engine" in modules  # the measurement itself works
+    assert "runner.run.lineage" not in modules and "runner.run.lineage_send" not in modules
     assert not any(m == "openlineage" or m.startswith("openlineage.") for m in modules)
     sent = _imported_modules(tmp_path, "run", "--state", "s.db", "--lineage", "file:events.jsonl")
     assert "runner.run.lineage_send" in sent
