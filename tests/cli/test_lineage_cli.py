@@ -64,3 +64,26 @@ def test_lineage_of_an_unknown_run_and_a_bad_format(tmp_path: Path) -> None:
     assert missing.returncode != 0 and "nope" in missing.stderr and "Traceback" not in missing.stderr
     bad = flowrun(tmp_path, "lineage", "last", "--state", STATE, "--format", "dot")
     assert bad.returncode == 2 and "unknown format 'dot'" in bad.stderr
+
+
+def test_lint_of_the_lineage_keys(tmp_path: Path) -> None:
+    write_workflow(tmp_path, dedent("""
+        dagId: bad
+        openlineage: {namespace: x}
+        tasks:
+          - taskId: a
+            operator: bash
+            timeout: {execution: 1m}
+            inlet: ["s3://b/p"]
+            outlets: [{namespace: "s3://b"}, 3]
+            params: {command: echo}
+    """))
+    proc = flowrun(tmp_path, "lint", "wf.yaml")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "wf.yaml:2:1: FR002 [error] unknown key 'openlineage' in the workflow: write 'lineage: {namespace: my-team}'" in out
+    assert "wf.yaml:7:5: FR002 [error] unknown key 'inlet' in task 'a': write inlets:" in out
+    assert "missing required key 'name' in outlets[0] of task 'a'" in out
+    assert "outlets[1]" in out and "Traceback" not in proc.stderr
+    good = write_workflow(tmp_path, WORKFLOW, "good.yaml")
+    assert flowrun(tmp_path, "lint", str(good)).returncode == 0
