@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -56,13 +57,15 @@ WORKFLOW = dedent("""
 class Receiver:
     """An OpenLineage HTTP endpoint: every POSTed JSON body, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         received: list[dict[str, Any]] = []
         self.received = received
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                if delay:
+                    time.sleep(delay)
                 received.append(json.loads(body))
                 self.send_response(201)
                 self.end_headers()
@@ -219,6 +222,27 @@ def test_an_unreachable_endpoint_changes_no_outcome(tmp_path: Path) -> None:
     failed = events(tmp_path / STATE, "lineage_failed")
     assert len(failed) == 8  # START and COMPLETE of the run and of each task
     assert all("cannot be reached" in e["payload"]["error"] for e in failed)
+
+
+def test_a_slow_endpoint_changes_no_outcome(tmp_path: Path) -> None:
+    """Each event takes the endpoint 3 s: the run ends as it would, the end of the run waits at
+    most 5 s for the queue, and the events left are recorded as not sent."""
+    slow = Receiver(delay=3.0)
+    slow.server.daemon_threads = True
+    slow.thread.start()
+    try:
+        (tmp_path / "ok").write_text("")
+        write_workflow(tmp_path, WORKFLOW)
+        proc = flowrun(tmp_path, "run", "wf.yaml", "--state", STATE, "--secrets", _secrets(tmp_path),
+                       "--lineage", slow.url)
+    finally:
+        slow.server.shutdown()
+        slow.server.server_close()
+    assert proc.returncode == 0, proc.stderr
+    assert set(task_states(tmp_path / STATE).values()) == {"success"}
+    failed = [e["payload"] for e in events(tmp_path / STATE, "lineage_failed")]
+    assert failed and all("did not answer" in f["error"] for f in failed)
+    assert len(failed) + len(slow.received) <= 8
 
 
 def test_file_transport_writes_one_event_per_line(tmp_path: Path) -> None:
