@@ -23,6 +23,7 @@ from runner.run.context import TaskInstance, template_context
 from runner.run.engine import RunEvent, RunSetup
 from runner.run.lineage_send import Sender
 from runner.run.plan import thaw
+from runner.run.store import StoreError
 
 PRODUCER = "https://pypi.org/project/flowrun/"
 SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
@@ -100,6 +101,11 @@ class Recorder:
         self.inner(event)
         try:
             self._handle(event)
+        except StoreError:
+            raise  # the run stops as for any store failure
+        except Exception as exc:  # lineage never changes a run's outcome
+            self.s.store.add_event("lineage_failed", self.s.run_id, self.s.plan.dag_id, event.task_id,
+                                   {"event": event.event, "error": self.s.masker.mask(f"lineage: {type(exc).__name__}: {exc}")})
         finally:
             self._record_failures()
 
