@@ -25,13 +25,14 @@ app = typer.Typer(
 
 def _register() -> None:
     """The commands, in the order `flowrun --help` lists them."""
-    from runner.cli import diff, graph, init, lint, lsp, run, runs
+    from runner.cli import diff, graph, init, lineage, lint, lsp, run, runs
 
     for command in (init.init, lint.lint, lint.rules, lint.rule, lint.schema, run.run, run.schedule):
         app.command()(command)
     app.add_typer(runs.runs_app, name="runs")
     app.command()(graph.graph)
     app.command()(diff.diff)
+    app.command()(lineage.lineage)
     app.command()(lsp.lsp)
 
 

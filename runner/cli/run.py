@@ -37,6 +37,7 @@ def run(
     resume: Annotated[Optional[str], typer.Option("--resume", help="RUN_ID or 'last': continue that run.")] = None,  # noqa: UP045
     log_format: Annotated[str, typer.Option("--log-format", help="text or json (one JSON object per line).")] = "text",
     output_format: Annotated[str, typer.Option("--format", help="text or json, for --dry-run.")] = "text",
+    lineage: Annotated[Optional[str], typer.Option("--lineage", help="Send OpenLineage events: http(s)://HOST/api/v1/lineage or file:PATH (default: $FLOWRUN_LINEAGE).", metavar="URL_OR_FILE")] = None,  # noqa: UP045
 ) -> int:
     """Run a workflow, or print its plan with --dry-run."""
     from runner.cli.files import check_workflow_file, print_findings
@@ -51,7 +52,7 @@ def run(
         if dry_run:
             return _dry_run(workflow, _parse_params(param), env, execution_date, vars_file, output_format)
         return _run(workflow, file, _parse_params(param), env, execution_date, state, vars_file, secrets_file,
-                    capacity, resume, log_format)
+                    capacity, resume, log_format, lineage)
     except InvalidWorkflow as exc:
         print_findings(exc.findings)
         print(f"flowrun: error: {file}: the workflow has errors and cannot run", file=sys.stderr)
@@ -84,7 +85,7 @@ def _dry_run(workflow: Any, params: dict[str, str], env: str | None, execution_d
 
 def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, execution_date: str | None,
          state: str | None, vars_file: str | None, secrets_file: str | None, capacity: str | None,
-         resume: str | None, log_format: str) -> int:
+         resume: str | None, log_format: str, lineage: str | None = None) -> int:
     from runner.cli.console import RunConsole, run_summary
     from runner.escapes import printable
     from runner.run.session import RunOptions, execute, prepare
@@ -92,7 +93,7 @@ def _run(workflow: Any, file: Path, params: dict[str, str], env: str | None, exe
     console = RunConsole(workflow.dag_id, log_format)
     options = RunOptions(
         params=params, env=env, execution_date=execution_date, state=state, vars_file=vars_file,
-        secrets_file=secrets_file, capacity=capacity, resume=resume, notify=console,
+        secrets_file=secrets_file, capacity=capacity, resume=resume, notify=console, lineage=lineage,
         warn=lambda message: print(f"flowrun: warning: {printable(message)}", file=sys.stderr),
     )
     plan, setup = prepare(workflow, options)
@@ -113,12 +114,20 @@ def schedule(
     now: Annotated[Optional[str], typer.Option("--now", help="Pretend the current time is DATETIME (ISO 8601).")] = None,  # noqa: UP045
     env: Annotated[Optional[str], typer.Option("--env", help="Environment overlay (default: $FLOWRUN_ENV).")] = None,  # noqa: UP045
     state: Annotated[Optional[str], typer.Option("--state", help="State store (default $FLOWRUN_STATE or .flowrun/state.db); task logs go to 'logs' beside it.")] = None,  # noqa: UP045
+    lineage: Annotated[Optional[str], typer.Option("--lineage", help="Send OpenLineage events: http(s)://HOST/api/v1/lineage or file:PATH (default: $FLOWRUN_LINEAGE).", metavar="URL_OR_FILE")] = None,  # noqa: UP045
 ) -> int:
     """Start runs on their cron ticks, honouring maxActiveRuns and catchup."""
     import time
 
     from runner.escapes import printable
     from runner.run.scheduler import schedule as run_scheduler
+
+    if lineage:  # every run the scheduler starts reads it (runner/run/session.py)
+        import os
+
+        from runner.run.lineage_send import check_target
+
+        os.environ["FLOWRUN_LINEAGE"] = check_target(lineage)
 
     def report(line: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {printable(line)}", flush=True)

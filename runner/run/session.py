@@ -8,7 +8,7 @@ import os
 import signal
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,6 +60,7 @@ class RunOptions:
     notify: Callable[[RunEvent], None] = lambda event: None
     warn: Callable[[str], None] = lambda message: None
     executor: Executor | None = None  # starts the tries' processes (None: LocalExecutor, this machine)
+    lineage: str | None = None  # OpenLineage target: http(s)://URL or file:PATH (default $FLOWRUN_LINEAGE)
 
 
 @dataclass
@@ -118,6 +119,11 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
              masker: Masker) -> tuple[Plan, RunSetup]:
     capacity = parse_capacity(options.capacity)
     check_capacity(plan, capacity)
+    lineage = options.lineage or os.environ.get("FLOWRUN_LINEAGE") or None
+    if lineage:
+        from runner.run.lineage_send import check_target
+
+        check_target(lineage)
     for short in masker.short:
         options.warn(f"a secret is shorter than 4 characters; every occurrence of it is masked ({len(short)} characters)")
     params: dict[str, Any] = {}
@@ -162,6 +168,10 @@ def _prepare(workflow: Workflow, options: RunOptions, plan: Plan, variables: Var
     setup.resume_command = resume_command(workflow.path, setup.run_id, where, setup.masked_params)
     for warning in weak_secret_warnings(variables.secret.all_values(), options.params, variables.value.all_values()):
         options.warn(warning)  # (once the run is sure to start)
+    if lineage or any(t.get("inlets") or t.get("outlets") for t in plan.data.get("tasks") or () if isinstance(t, Mapping)):
+        from runner.run.lineage import attach  # OpenLineage events, datasets for `flowrun lineage`
+
+        attach(setup, lineage)
     return plan, setup
 
 

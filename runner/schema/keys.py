@@ -97,6 +97,8 @@ _TASK: dict[str, Term] = {
     **dict.fromkeys(("op_kwargs", "parameters", "with", "inputs", "args", "arguments", "kwargs", "config"), PARAMS),
     **dict.fromkeys(("run_as_user", "runAsUser", "user", "run_as"), RUN_AS),
     **dict.fromkeys(("url", "endpoint", "http_conn_id"), URL),
+    **dict.fromkeys(("inlet", "input_datasets", "reads"), _t("inlets", 'inlets: ["s3://bucket/path"] (datasets the task reads)')),
+    **dict.fromkeys(("outlet", "output_datasets", "writes"), _t("outlets", 'outlets: ["postgres://host/db.table"] (datasets the task writes)')),
     "retry_policy": _t("retryPolicy", "retryPolicy: {maxRetries: 3}"),
     "output_schema": _t("outputSchema", "outputSchema: {type: object}"),
     "timeout": EXECUTION,
@@ -125,6 +127,7 @@ _WORKFLOW: dict[str, Term] = {
     **dict.fromkeys(("doc_md", "doc", "desc", "summary"), _t("description", "description: {v}", "what it does")),
     **dict.fromkeys(("parameters", "inputs", "arguments", "param"), _t("params", "params: {NAME: {type: string, default: ...}}")),
     "queue": _t("queues", "queues: {NAME: {concurrency: 1}}, and queue: NAME on a task"),
+    **dict.fromkeys(("openlineage", "open_lineage", "openLineage"), _t("lineage", "lineage: {namespace: my-team}")),
     "pools": _t("queues", "queues: {NAME: {concurrency: 1}}"),
     "environment_overlays": _t("environments", "environments: {development: {schedule: null}}"),
 }

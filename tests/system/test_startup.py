@@ -47,3 +47,16 @@ def test_lint_does_not_import_the_language_server(tmp_path: Path) -> None:
     assert "runner.lint.rules" in modules  # linted for real, not read back from the cache
     for extra in ("pygls", "lsprotocol", "cattrs", "runner.lsp", "runner.lsp.server"):
         assert extra not in modules, f"flowrun lint imported {extra}"
+
+
+def test_a_local_run_does_not_import_openlineage(tmp_path: Path) -> None:
+    """The `lineage` extra (openlineage-python, ~0.23 s to import) is not loaded by a run,
+    with or without `--lineage`: flowrun writes the events itself (runner/run/lineage.py)."""
+    modules = _imported_modules(tmp_path, "run", "--state", "s.db")
+    assert "runner.run.engine" in modules  # the measurement itself works
+    assert "runner.run.lineage" not in modules and "runner.run.lineage_send" not in modules
+    assert not any(m == "openlineage" or m.startswith("openlineage.") for m in modules)
+    sent = _imported_modules(tmp_path, "run", "--state", "s.db", "--lineage", "file:events.jsonl")
+    assert "runner.run.lineage_send" in sent
+    assert (tmp_path / "events.jsonl").read_text().count("\n") == 6  # the run's and its two tasks' START/COMPLETE
+    assert not any(m == "openlineage" or m.startswith("openlineage.") for m in sent)
