@@ -25,12 +25,13 @@ app = typer.Typer(
 
 def _register() -> None:
     """The commands, in the order `flowrun --help` lists them."""
-    from runner.cli import graph, lint, run, runs
+    from runner.cli import breakers, graph, lint, run, runs
 
     for command in (lint.lint, lint.rules, lint.rule, lint.schema, run.run, run.schedule):
         app.command()(command)
     app.add_typer(runs.runs_app, name="runs")
     app.command()(graph.graph)
+    app.add_typer(breakers.breakers_app, name="breakers")
 
 
 _register()
