@@ -230,3 +230,20 @@ def test_alert_on_circuit_opened_fires_once_per_opening_with_its_cooldown(tmp_pa
     run(tmp_path)  # the failed trial opens it again: an opening within the cooldown
     assert len(events(tmp_path / STATE, "circuit_opened")) == 2
     assert (tmp_path / "alerts.txt").read_text().splitlines() == ["breaker payments-api opened after 5 failures"]
+
+
+def test_a_store_without_the_breakers_table_gets_it_when_opened(tmp_path: Path, service: Service) -> None:
+    import sqlite3
+
+    from runner.run.store import Store
+    from runner.run.store_schema import BREAKERS, SCHEMA
+
+    old = sqlite3.connect(str(tmp_path / STATE))
+    old.executescript(SCHEMA.replace(BREAKERS, ""))  # a store written before breakers existed
+    old.close()
+    assert not query(tmp_path / STATE, "SELECT name FROM sqlite_master WHERE name='breakers'")
+    Store(tmp_path / STATE).close()
+    assert query(tmp_path / STATE, "SELECT name FROM sqlite_master WHERE name='breakers'")
+    workflow(tmp_path, service.url)
+    run(tmp_path)
+    assert breaker(tmp_path)["failures"] == 1
