@@ -190,7 +190,7 @@ def test_two_concurrent_runs_during_half_open_make_one_call(tmp_path: Path, serv
 
 def test_state_survives_a_sigkill_and_the_next_run_takes_over_after_the_trials_timeout(
         tmp_path: Path, service: Service) -> None:
-    workflow(tmp_path, service.url, execution="2s")
+    workflow(tmp_path, service.url, execution="6s")
     open_it(tmp_path, service)
     time.sleep(1.1)
     service.mode = "hang"
@@ -202,12 +202,13 @@ def test_state_survives_a_sigkill_and_the_next_run_takes_over_after_the_trials_t
     assert state["state"] == "half_open" and state["trial_task"] == "payments.call_service"
     assert state["trial_run"] is not None and state["failures"] == 5
     service.mode = "ok"
-    during = run(tmp_path)  # within the trial's timeout (2s x 1 try): still the dead run's trial
-    if time.time() < state["trial_deadline"]:
-        assert during["tasks"]["call_service"]["state"] == "failed"
-        assert service.requests == 6
-        wait_for(lambda: time.time() > state["trial_deadline"], what="the trial's timeout")
-        during = run(tmp_path)
+    during = run(tmp_path)  # within the trial's timeout (6s x 1 try): still the killed run's trial
+    assert time.time() < state["trial_deadline"]
+    assert during["tasks"]["call_service"]["state"] == "failed"
+    assert during["tasks"]["call_service"]["error"].startswith("circuit open: payments-api")
+    assert service.requests == 6
+    wait_for(lambda: time.time() > state["trial_deadline"], what="the trial's timeout")
+    during = run(tmp_path)
     assert during["tasks"]["call_service"]["state"] == "success"
     assert service.requests == 7
     assert events(tmp_path / STATE, "circuit_half_open")[-1]["payload"]["took_over_from"] == state["trial_run"]
