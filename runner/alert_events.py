@@ -21,6 +21,11 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "sla_missed": ("task_id", "sla", "duration"),
     "run_failed": (),
     "run_succeeded": (),
+    # circuit breakers (runner/run/breakers.py)
+    "circuit_opened": ("task_id", "key", "failures", "error", "retry_after"),
+    "circuit_half_open": ("task_id", "key", "failures"),
+    "circuit_closed": ("task_id", "key"),
+    "circuit_short_circuited": ("task_id", "key", "error", "failures", "retry_after"),
 }
 EVENTS = tuple(EVENT_FIELDS)
 ALL_FIELDS = tuple(dict.fromkeys(f for fields in EVENT_FIELDS.values() for f in fields))

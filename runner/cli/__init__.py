@@ -25,7 +25,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """The commands, in the order `flowrun --help` lists them."""
-    from runner.cli import diff, graph, init, lineage, lint, lsp, run, runs
+    from runner.cli import breakers, diff, graph, init, lineage, lint, lsp, run, runs
 
     for command in (init.init, lint.lint, lint.rules, lint.rule, lint.schema, run.run, run.schedule):
         app.command()(command)
@@ -33,6 +33,7 @@ def _register() -> None:
     app.command()(graph.graph)
     app.command()(diff.diff)
     app.command()(lineage.lineage)
+    app.add_typer(breakers.breakers_app, name="breakers")
     app.command()(lsp.lsp)
 
 

@@ -71,6 +71,7 @@ class TaskInfo:
     ended_at: float | None
     error: str | None
     sla_missed: bool = False
+    short_circuited: bool = False  # its circuit breaker was open: failed without a try
 
     @property
     def duration(self) -> float | None:
@@ -181,6 +182,7 @@ def _detail(store: Store, record: RunRecord, path: str) -> RunDetail:
     ]
     retried = {(e.task_id, e.payload.get("try_number")) for e in events if e.kind == "task_retry"}
     sla = {e.task_id for e in events if e.kind == "sla_missed"}
+    short = {e.task_id for e in events if e.kind == "circuit_short_circuited"}
     by_task: dict[str, list[sqlite3.Row]] = {}
     for row in store.run_tries(rid):
         by_task.setdefault(row["task_id"], []).append(row)
@@ -192,7 +194,7 @@ def _detail(store: Store, record: RunRecord, path: str) -> RunDetail:
         tasks.append(TaskInfo(
             task_id=task_id, state=row["state"], tries=tries, started_at=row["started_at"],
             ended_at=row["ended_at"] if row["state"] in FINISHED_OR_REMOVED else None, error=row["error"],
-            sla_missed=task_id in sla,
+            sla_missed=task_id in sla, short_circuited=task_id in short,
         ))
     metrics = [
         MetricInfo(r["task_id"], int(r["try_number"]), r["name"], float(r["value"]), float(r["ts"]))

@@ -19,6 +19,7 @@ from collections import Counter
 from html import escape
 from typing import Any
 
+from runner.history.marks import html_badges
 from runner.history.query import EventInfo, MetricInfo, RunDetail, TaskInfo, TryInfo
 from runner.history.text import clock, duration_text, payload_text, value_text
 
@@ -254,7 +255,7 @@ def _error_cell(error: str | None) -> str:
 def _tasks_table(detail: RunDetail) -> str:
     rows = []
     for t in detail.tasks:
-        sla = ' <span class="badge sla">SLA missed</span>' if t.sla_missed else ""
+        sla = html_badges(t)
         rows.append(
             f'<tr><td class="mono">{_e(t.task_id)}</td><td class="nowrap">{_badge(t.state)}{sla}</td>'
             f'<td class="num">{len(t.tries)}</td><td class="nowrap">{_e(clock(t.started_at))}</td>'

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from runner.durations import format_seconds
+from runner.history.marks import text_marks
 from runner.run.store import state_path
 
 if TYPE_CHECKING:  # (only annotations: `flowrun run`'s console takes its cells from here, not the records)
@@ -128,7 +129,7 @@ def detail_json(detail: RunDetail) -> dict[str, Any]:
             {
                 "task_id": t.task_id, "state": t.state, "tries": len(t.tries), "started_at": iso(t.started_at),
                 "ended_at": iso(t.ended_at), "duration": _round(t.duration), "exit_code": t.exit_code,
-                "error": t.error, "sla_missed": t.sla_missed,
+                "error": t.error, "sla_missed": t.sla_missed, "short_circuited": t.short_circuited,
             }
             for t in detail.tasks
         ],
@@ -169,7 +170,7 @@ def show_text(detail: RunDetail) -> str:
         lines.append(f"  params        {one_line(json.dumps(run.params, default=str), 200)}")
     lines += ["", "tasks"]
     task_rows = [
-        [t.task_id, t.state + (" (sla missed)" if t.sla_missed else ""), str(len(t.tries)),
+        [t.task_id, t.state + text_marks(t), str(len(t.tries)),
          duration_text(t.duration), "" if t.exit_code is None else str(t.exit_code), one_line(t.error, 80)]
         for t in detail.tasks
     ]

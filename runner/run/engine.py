@@ -21,6 +21,7 @@ from typing import Any
 import trio
 
 from runner.errors import only
+from runner.run.breakers import admit, record
 from runner.run.context import TaskInstance, Variables, template_context
 from runner.run.environment import inherited_env
 from runner.run.executors.base import Executor
@@ -153,6 +154,7 @@ class Engine:
 
     def _schedule(self) -> None:
         changes: list[tuple[str, str]] = []
+        why: dict[str, str] = {}  # task -> message (a breaker's short circuit)
         while self.todo:
             _, task_id = heapq.heappop(self.todo)
             if self.state[task_id] != "pending" or task_id in self.ready:
@@ -165,16 +167,18 @@ class Engine:
                     continue
                 upstream = (*upstream, *waits)
             verdict = decide(task.trigger_rule, (self.state[u] for u in upstream))
+            if verdict == "run" and task.breaker and (error := admit(self.s, task, self._event)):
+                verdict, why[task_id] = "failed", error  # its circuit breaker is open: no try
             if verdict == "run":
                 self._make_ready(task_id)
-            elif verdict in ("skipped", "upstream_failed"):
+            elif verdict in ("skipped", "upstream_failed", "failed"):
                 self.state[task_id] = verdict
                 changes.append((task_id, verdict))
                 self._mark_changed(task_id)
         if changes:
             self.s.store.set_task_states(self.s.run_id, changes)
             for task_id, state in changes:
-                self.s.notify(RunEvent("task_state", task_id, state))
+                self.s.notify(RunEvent("task_state", task_id, state, message=why.get(task_id)))
         self._launch()
 
     def _fits(self, task: PlannedTask) -> bool:
@@ -343,6 +347,7 @@ class Engine:
             self._event("task_failed", task_id, {"try_number": try_number, "error": error, "exit_code": exit_code,
                                                  "duration": duration})
             s.notify(RunEvent("task_failed", task_id, "failed", try_number, error, duration, log))
+        record(s, task, self.state[task_id], error, self._event)  # its circuit breaker, if it has one
         if self.state[task_id] in FINAL:
             scope = self.sla_scopes.pop(task_id, None)
             if scope is not None:

@@ -15,6 +15,7 @@ from runner.durations import seconds
 from runner.errors import FlowrunError, UsageError
 from runner.findings import Finding
 from runner.model import DEFAULTABLE, PathT, RetryPolicy, Workflow, apply_defaults
+from runner.run.breakers import BreakerSpec, breaker_spec
 
 DEFAULT_CONCURRENCY = 16
 
@@ -46,6 +47,7 @@ class PlannedTask:
     metadata: MappingProxyType[str, Any]
     output_schema: MappingProxyType[str, Any] | None
     digest: str  # hash of the task's definition, to tell what changed on --resume
+    breaker: BreakerSpec | None = None  # its circuitBreaker (runner/run/breakers.py)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,9 @@ def compile_plan(workflow: Workflow, env: str | None = None) -> Plan:
                 metadata=_freeze(raw.get("metadata") or {}),
                 output_schema=_freeze(raw["outputSchema"]) if "outputSchema" in raw else None,
                 digest=_digest(raw),
+                breaker=breaker_spec(raw.get("circuitBreaker"), effective.dag_id, task.task_id or "",
+                                     seconds(timeout["execution"]) if "execution" in timeout else None,
+                                     RetryPolicy.from_data(raw.get("retryPolicy")).max_retries + 1),
             )
         )
     graph = effective.graph

@@ -78,6 +78,24 @@ CREATE TABLE IF NOT EXISTS alert_state (
     PRIMARY KEY (dag_id, alert_id)
 );
 """
+# circuit breakers (runner/run/breakers.py): one row per key, shared by every run on the store.
+# Its own table, created when a store is opened (an older store gets it then).
+BREAKERS = """
+CREATE TABLE IF NOT EXISTS breakers (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    opened_at REAL,
+    retry_after REAL,
+    last_failure_at REAL,
+    last_error TEXT,
+    trial_run TEXT,
+    trial_task TEXT,
+    trial_deadline REAL,
+    updated_at REAL NOT NULL
+);
+"""
+SCHEMA += BREAKERS
 # columns added since the first release: (table, column, type), added to an older store when it is opened
 ADDED_COLUMNS = (("runs", "masked_params", "TEXT"), ("tasks", "output_masked", "INTEGER"))
 

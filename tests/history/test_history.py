@@ -148,7 +148,7 @@ def test_show_json_structure(run_cli: Cli, demo: Demo) -> None:
     tasks = {t["task_id"]: t for t in doc["tasks"]}
     assert [t["task_id"] for t in doc["tasks"]] == TASK_ORDER
     assert set(doc["tasks"][0]) == {"task_id", "state", "tries", "started_at", "ended_at", "duration",
-                                    "exit_code", "error", "sla_missed"}
+                                    "exit_code", "error", "sla_missed", "short_circuited"}
     assert {k: t["state"] for k, t in tasks.items()} == {
         "extract": "success", "flaky": "success", "slow": "success", "pick": "success", "path_a": "success",
         "path_b": "skipped", "bad": "failed", "after_bad": "upstream_failed",

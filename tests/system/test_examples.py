@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,21 @@ def test_self_contained_examples_run(name: str, tmp_path: Path) -> None:
     proc = _flowrun("run", f"workflows/{name}.yaml", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ": success" in proc.stdout.splitlines()[-1]
+
+
+def test_circuit_breaker_example_falls_back_without_its_server(tmp_path: Path) -> None:
+    """Nothing listens on its port: the call fails, the fallback writes the rates all the same,
+    and three such runs open the breaker, after which the call is not even tried."""
+    shutil.copytree(ROOT / "workflows", tmp_path / "workflows")
+    with socket.socket() as probe:  # a free port, closed again: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ("run", "workflows/exchange_rates_circuit_breaker.yaml", "--param", f"port={port}", "--state", "s.db")
+    for _ in range(3):
+        proc = _flowrun(*args, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert any(line.split()[:2] == ["use_cached_rates", "success"] for line in proc.stdout.splitlines())
+    assert len(list((tmp_path / "out" / "exchange_rates").glob("rates_*.json"))) == 1
+    proc = _flowrun(*args, cwd=tmp_path)
+    assert "fetch_rates: failed: circuit open: exchange-rates-api (3 consecutive failures" in proc.stdout
+    assert (tmp_path / "out" / "alerts" / "rates_breaker_opened.json").is_file()

@@ -12,6 +12,7 @@ from types import ModuleType
 from runner.lint.rules import (
     bad_branch_target,
     branch_join_always_skipped,
+    breaker_without_fallback,
     circular_dependency,
     cleanup_not_always,
     duplicate_alert_id,
@@ -70,6 +71,7 @@ RULES: list[ModuleType] = [
     missing_timeout,
     retry_delay_cap_below_delay,
     run_outlasts_schedule,
+    breaker_without_fallback,
     transfer_of_data,
 ]
 
