@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.run.test_breakers import Service, breaker, run, service, workflow  # noqa: F401 - the fixture
-from tests.runner_helpers import STATE, flowrun
+from runner_helpers import STATE, flowrun
+from test_breakers import Service, breaker, run, service, workflow  # noqa: F401 - the fixture
 
 
 def _opened(tmp_path: Path, svc: Service) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.runner_helpers import STATE, dedent, flowrun, write_workflow
+from runner_helpers import STATE, dedent, flowrun, write_workflow
 
 WORKFLOW = dedent("""
     dagId: lin_cli

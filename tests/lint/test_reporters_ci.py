@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from conftest import cli_env
 from jsonschema import Draft202012Validator
 
 from runner.lint.reporters import SARIF_FINGERPRINT
-from tests.conftest import cli_env
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "gitlab-code-quality.schema.json"

@@ -6,9 +6,8 @@ import asyncio
 import os
 from pathlib import Path
 
+from lsp_client import apply_edits, session
 from lsprotocol import types as t
-
-from tests.lsp.lsp_client import apply_edits, session
 
 DOC = """\
 dagId: demo

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.runner_helpers import (
+from runner_helpers import (
     STATE,
     background,
     dedent,

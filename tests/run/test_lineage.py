@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from runner.run.lineage import dataset, run_uuid
-from tests.runner_helpers import (
+from runner_helpers import (
     STATE,
     cli_env,
     dedent,
@@ -25,6 +23,8 @@ from tests.runner_helpers import (
     task_states,
     write_workflow,
 )
+
+from runner.run.lineage import dataset, run_uuid
 
 WORKFLOW = dedent("""
     dagId: lin_demo

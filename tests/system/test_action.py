@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import cli_env
 from ruamel.yaml import YAML
-
-from tests.conftest import cli_env
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT / "action" / "lint.py"
