@@ -48,7 +48,7 @@ def text(doc: dict[str, Any]) -> str:
 
     lines = [f"lineage of run {printable(doc['run_id'])} ({printable(doc['dag_id'])})"]
     if not doc["tasks"]:
-        lines.append("  no task recorded datasets (declare inlets/outlets on tasks, or print a lineage object)")
+        lines.append("  no task recorded datasets (declare inlets/outlets on tasks, or run with --lineage to record a task's lineage output)")
     for task in doc["tasks"]:
         lines.append(f"  {printable(task['task_id'])}")
         for label, key in (("reads", "inputs"), ("writes", "outputs")):
